@@ -1,0 +1,1 @@
+"""Step 4 of the data path: passages → a short answer with numbered, exact citations."""

@@ -1,0 +1,43 @@
+"""The typed result of a question: an answer and the citations it rests on."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Citation:
+    """One numbered source: a passage of an article and the sentence quoted from it.
+
+    ``text == article.text[start:end]`` and ``quote == article.text[quote_start:quote_end]``.
+    """
+
+    n: int
+    doc_id: str
+    title: str
+    source: str
+    text: str
+    start: int
+    end: int
+    quote: str
+    quote_start: int
+    quote_end: int
+    score: float
+
+
+@dataclass
+class Answer:
+    """The answer to one question."""
+
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    language: str = "fr"
+    generator: str = "extractive"
+
+    def to_dict(self) -> dict:
+        """JSON-ready dictionary (the ``convqa ask --json`` shape)."""
+        data = asdict(self)
+        return data

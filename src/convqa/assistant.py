@@ -1,0 +1,176 @@
+"""The assistant: keeps the model and the indexes loaded and answers questions.
+
+question → validate → (follow-up? add the previous question as context) → embed once →
+dense search + BM25 → reciprocal-rank fusion → sentence selection → Answer with citations.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+from convqa.answer.extractive import SentenceVectors, compose, score_sentences, should_abstain
+from convqa.answer.language import detect_language
+from convqa.answer.types import Answer
+from convqa.errors import BadQuestionError
+from convqa.index.builder import IndexReport, Progress, build_index, lexical_path, rebuild_lexical, record_manager
+from convqa.index.embedder import Embedder
+from convqa.index.lexical import LexicalIndex
+from convqa.index.vectors import VectorStore
+from convqa.retrieval.hybrid import Passage, fuse
+from convqa.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_FOLLOW_UP = re.compile(
+    r"\b(il|elle|ils|elles|lui|leur|leurs|celui|celle|ceux|celles|là|he|she|it|they|them|his|her|hers|their|its|this|that|there)\b"
+    r"|^\s*(et|and|what about|quid)\b",
+    re.IGNORECASE,
+)
+
+
+def validate_question(question: object, max_chars: int = 2000) -> str:
+    """The question, cleaned; BadQuestionError with a one-line reason when unusable."""
+    if not isinstance(question, str):
+        raise BadQuestionError("the question must be text")
+    # Control and format characters carry no meaning for retrieval and break display.
+    cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in question)
+    cleaned = re.sub(r"\s+", " ", cleaned).strip()
+    if len(question) > max_chars:
+        raise BadQuestionError(f"the question is {len(question):,} characters long; the limit is {max_chars:,}")
+    if not cleaned:
+        raise BadQuestionError("the question is empty")
+    if not any(ch.isalnum() for ch in cleaned):
+        raise BadQuestionError("the question has no words")
+    return cleaned
+
+
+def is_follow_up(question: str) -> bool:
+    """A question that leans on the previous turn (a pronoun, 'et …', or very short)."""
+    return bool(_FOLLOW_UP.search(question)) or len(question.split()) <= 3
+
+
+class Assistant:
+    """Answers questions over the indexed corpus; load once, ask many times (thread-safe)."""
+
+    def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None) -> None:
+        self.settings = settings or Settings()
+        self.embedder = embedder or Embedder(self.settings.model, self.settings.data_dir)
+        self.store = VectorStore(self.settings, self.embedder)
+        self.sentence_vectors = SentenceVectors(self.embedder)
+        self._lexical: LexicalIndex | None = None
+        self._lexical_stamp: int | None = None
+        self._lock = threading.RLock()
+
+    # -- indexes ---------------------------------------------------------------
+    @property
+    def lexical(self) -> LexicalIndex:
+        """The BM25 index, reloaded when an index run (in any process) replaced it."""
+        path = lexical_path(self.settings)
+        with self._lock:
+            try:
+                stamp = path.stat().st_mtime_ns
+            except FileNotFoundError:
+                stamp = None
+            if self._lexical is None or stamp != self._lexical_stamp:
+                loaded = LexicalIndex.load(path) if stamp is not None else None
+                if loaded is None or len(loaded) != self.store.count():
+                    loaded = rebuild_lexical(self.store, self.settings)
+                    stamp = path.stat().st_mtime_ns
+                self._lexical, self._lexical_stamp = loaded, stamp
+            return self._lexical
+
+    def index(self, *, full: bool = False, progress: Progress | None = None, corpus_dir: Path | None = None) -> IndexReport:
+        """Sync the indexes with the corpus folder (see convqa.index.builder.build_index)."""
+        settings = self.settings if corpus_dir is None else self.settings.model_copy(update={"corpus_dir": corpus_dir})
+        report = build_index(settings, full=full, progress=progress, embedder=self.embedder, store=self.store)
+        return report
+
+    # -- questions -------------------------------------------------------------
+    def retrieve(self, query: str, limit: int | None = None) -> tuple[list[Passage], dict[str, float], object]:
+        """Hybrid retrieval for a (validated) query: passages, timings, query vector."""
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        vector = self.embedder.encode_queries([query])[0]
+        t1 = time.perf_counter()
+        dense = self.store.search(vector, self.settings.candidates)
+        t2 = time.perf_counter()
+        lexical = self.lexical
+        hits = [(h.row, h.score) for h in lexical.search(query, self.settings.candidates)]
+        t3 = time.perf_counter()
+        passages = fuse(dense, hits, lexical, k=self.settings.rrf_k, limit=limit or max(self.settings.top_k, 8))
+        timings.update(embed_ms=(t1 - t0) * 1e3, dense_ms=(t2 - t1) * 1e3, lexical_ms=(t3 - t2) * 1e3)
+        return passages, timings, vector
+
+    def ask(self, question: str, history: Sequence[str] | None = None) -> Answer:
+        """Answer a question; ``history`` holds the user's earlier questions, oldest first.
+
+        Raises BadQuestionError (a ValueError) for an empty, over-long or wordless question.
+        """
+        started = time.perf_counter()
+        question = validate_question(question, self.settings.max_question_chars)
+        language = detect_language(question)
+        context = ""
+        if history:
+            previous = [h for h in history if isinstance(h, str) and h.strip()]
+            if previous and is_follow_up(question):
+                context = validate_question(previous[-1][: self.settings.max_question_chars], self.settings.max_question_chars)
+        query = f"{context} {question}" if context else question
+        passages, timings, vector = self.retrieve(query)
+        t_answer = time.perf_counter()
+        candidates = score_sentences(
+            question, passages, self.lexical, context=context, question_vector=vector,
+            sentence_vectors=self.sentence_vectors, language=language,
+        )
+        abstained = should_abstain(passages, candidates)
+        text, citations = compose(passages, candidates, language=language, limit=self.settings.top_k, abstained=abstained)
+        now = time.perf_counter()
+        timings.update(answer_ms=(now - t_answer) * 1e3, total_ms=(now - started) * 1e3)
+        return Answer(
+            question=question,
+            answer=text,
+            abstained=abstained,
+            citations=citations,
+            timings={k: round(v, 2) for k, v in timings.items()},
+            language=language,
+        )
+
+    def status(self) -> dict:
+        """Counts of the vector store, the lexical index and the record manager."""
+        chunks = self.store.count()
+        lexical = self.lexical
+        records = len(record_manager(self.settings).list_keys())
+        return {
+            "documents": len({m.get("doc_id") for m in lexical.metadatas}),
+            "chunks": chunks,
+            "lexical_chunks": len(lexical),
+            "records": records,
+            "consistent": chunks == len(lexical) == records,
+            "model": self.store.model or self.embedder.name,
+            "store": "server" if self.settings.chroma_url else "embedded",
+            "location": self.settings.store_description,
+            "data_dir": str(self.settings.data_dir.resolve()),
+        }
+
+
+_default: Assistant | None = None
+_default_lock = threading.Lock()
+
+
+def default_assistant() -> Assistant:
+    """A process-wide Assistant built from the environment's settings."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Assistant()
+        return _default
+
+
+def ask(question: str, history: Sequence[str] | None = None) -> Answer:
+    """Answer a question with the process-wide Assistant (settings from the environment)."""
+    return default_assistant().ask(question, history)

@@ -1,0 +1,187 @@
+"""The ``convqa`` command: index, ask, status, serve, eval.
+
+Only typer and the settings are imported at module level, so ``--help`` answers at
+once; the model and the stores load inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+import convqa  # noqa: F401  (sets the offline environment before anything loads)
+from convqa.errors import BadQuestionError, ConvqaError
+from convqa.settings import Settings
+
+app = typer.Typer(
+    help="Answers questions about news articles with the exact passages it relied on.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Index folder [env CONVQA_DATA_DIR, default .convqa].")]
+CorpusDir = Annotated[Optional[Path], typer.Option("--corpus", help="Articles folder [env CONVQA_CORPUS_DIR, default corpus].")]
+Model = Annotated[Optional[str], typer.Option("--model", help="Embedding model name or folder [env CONVQA_MODEL].")]
+ChromaUrl = Annotated[Optional[str], typer.Option("--chroma-url", help="Chroma server URL [env CONVQA_CHROMA_URL].")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def _settings(**overrides) -> Settings:
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConvqaError(f"invalid setting {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _quiet_libraries() -> None:
+    logging.basicConfig(level=logging.WARNING, format="warning: %(message)s", stream=sys.stderr)
+    for name in ("chromadb", "httpx", "sentence_transformers", "transformers", "langchain_core", "bm25s"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+@app.command()
+def index(
+    corpus: CorpusDir = None,
+    full: Annotated[bool, typer.Option("--full", help="Re-embed every article, even unchanged ones.")] = False,
+    data_dir: DataDir = None,
+    model: Model = None,
+    chroma_url: ChromaUrl = None,
+    as_json: Json = False,
+) -> None:
+    """Sync the index with the corpus folder (incremental: only changes are embedded)."""
+    _quiet_libraries()
+    try:
+        settings = _settings(corpus_dir=corpus, data_dir=data_dir, model=model, chroma_url=chroma_url)
+        from tqdm import tqdm
+
+        from convqa.index.builder import build_index
+
+        bar = tqdm(total=0, unit="chunk", desc="indexing", file=sys.stderr, disable=None, leave=False)
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        try:
+            report = build_index(settings, full=full, progress=progress)
+        finally:
+            bar.close()
+    except ConvqaError as exc:
+        _fail(str(exc), 1)
+    except KeyboardInterrupt:
+        _fail("interrupted: the previous index still answers; run `convqa index` again to finish", 130)
+    keys = ("added", "updated", "skipped", "deleted", "documents", "chunks", "seconds")
+    if as_json:
+        typer.echo(json.dumps({k: getattr(report, k) for k in keys} | {"warnings": report.warnings}, ensure_ascii=False))
+    else:
+        if report.message:
+            typer.echo(report.message)
+        typer.echo(
+            f"{report.documents} articles, {report.chunks} chunks: {report.added} added, "
+            f"{report.updated} updated, {report.skipped} unchanged, {report.deleted} deleted "
+            f"in {report.seconds:.1f} s"
+        )
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in French or English.")],
+    data_dir: DataDir = None,
+    model: Model = None,
+    chroma_url: ChromaUrl = None,
+    top_k: Annotated[Optional[int], typer.Option("--top-k", help="Passages to cite.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Answer a question from the indexed articles, with numbered sources."""
+    _quiet_libraries()
+    try:
+        settings = _settings(data_dir=data_dir, model=model, chroma_url=chroma_url, top_k=top_k)
+        from convqa.assistant import validate_question
+
+        validate_question(question, settings.max_question_chars)  # fail fast, before loading the model
+        from convqa.assistant import Assistant
+
+        answer = Assistant(settings).ask(question)
+    except BadQuestionError as exc:
+        _fail(str(exc), 2)
+    except ConvqaError as exc:
+        _fail(str(exc), 1)
+    if as_json:
+        data = answer.to_dict()
+        typer.echo(json.dumps({k: data[k] for k in ("question", "answer", "abstained", "citations", "timings")}, ensure_ascii=False))
+        return
+    typer.echo(answer.answer)
+    if answer.citations:
+        typer.echo("\nSources:")
+    for c in answer.citations:
+        typer.echo(f"[{c.n}] {c.title}" + (f" — {c.source}" if c.source else ""))
+        typer.echo(f"    « {c.quote} » (characters {c.quote_start}–{c.quote_end} of {c.doc_id})")
+
+
+@app.command()
+def status(
+    data_dir: DataDir = None,
+    model: Model = None,
+    chroma_url: ChromaUrl = None,
+    as_json: Json = False,
+) -> None:
+    """What is indexed: articles, chunks, model, store, and whether the indexes agree."""
+    _quiet_libraries()
+    try:
+        settings = _settings(data_dir=data_dir, model=model, chroma_url=chroma_url)
+        if not settings.chroma_url and not settings.data_dir.is_dir():
+            raise ConvqaError(f"no index in {settings.data_dir}: run `convqa index` first")
+        from convqa.assistant import Assistant
+
+        info = Assistant(settings).status()
+    except ConvqaError as exc:
+        _fail(str(exc), 1)
+    if as_json:
+        typer.echo(json.dumps(info, ensure_ascii=False))
+    else:
+        for key, value in info.items():
+            typer.echo(f"{key:>15}: {value}")
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Address to bind [env CONVQA_HOST].")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port [env CONVQA_PORT].")] = None,
+    corpus: CorpusDir = None,
+    data_dir: DataDir = None,
+    model: Model = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """Start the browser chat (Gradio) after syncing the index with the corpus."""
+    _quiet_libraries()
+    try:
+        settings = _settings(host=host, port=port, corpus_dir=corpus, data_dir=data_dir, model=model, chroma_url=chroma_url)
+        from convqa.web.app import launch
+
+        launch(settings)
+    except ConvqaError as exc:
+        _fail(str(exc), 1)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

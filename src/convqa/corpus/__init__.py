@@ -1,0 +1,1 @@
+"""Step 1 of the data path: articles on disk → clean text with metadata → chunks."""

@@ -1,0 +1,1 @@
+"""Step 2 of the data path: chunks → dense vectors (Chroma) + lexical index (BM25)."""

@@ -1,0 +1,178 @@
+"""Sync the indexes with the corpus folder, incrementally.
+
+LangChain's indexing API with a persistent SQL record manager decides what to embed:
+chunk ids are content hashes, so an unchanged corpus embeds nothing, an edited article
+is re-embedded alone and a removed article's chunks are deleted (``cleanup="full"``).
+The BM25 index is then rebuilt from the vector store's own contents, so the two always
+describe the same chunks. A run killed half-way leaves the previous index answering; the
+next run finds the missing records and finishes the work (same ids, no duplicates).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+from langchain_core.documents import Document
+
+from convqa.corpus.chunker import chunk_article
+from convqa.corpus.loader import Article, load_corpus
+from convqa.errors import StoreError
+from convqa.index.embedder import Embedder
+from convqa.index.lexical import LexicalIndex
+from convqa.index.vectors import VectorStore
+from convqa.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: progress(done, total): chunks handed to the indexer so far.
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class IndexReport:
+    """What one index run did (chunk counts) and the size of the result."""
+
+    added: int = 0
+    updated: int = 0
+    skipped: int = 0
+    deleted: int = 0
+    documents: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    message: str = ""
+
+    def to_dict(self) -> dict:
+        """JSON-ready dictionary."""
+        return asdict(self)
+
+
+def record_manager(settings: Settings):
+    """The persistent record manager (SQLite in the data directory)."""
+    from langchain_classic.indexes import SQLRecordManager
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    where = settings.chroma_url or "embedded"
+    manager = SQLRecordManager(
+        namespace=f"chroma/{where}/{settings.collection}",
+        db_url=f"sqlite:///{(settings.data_dir / 'records.sqlite').resolve()}",
+    )
+    manager.create_schema()
+    return manager
+
+
+def lexical_path(settings: Settings) -> Path:
+    """Where the BM25 index of the configured collection is saved."""
+    return settings.data_dir / f"lexical-{settings.collection}.json"
+
+
+def chunk_documents(articles: list[Article], settings: Settings) -> list[Document]:
+    """LangChain documents, one per chunk, carrying offsets and article metadata."""
+    docs = []
+    for article in articles:
+        for chunk in chunk_article(article, settings.chunk_max_words, settings.chunk_min_words):
+            docs.append(
+                Document(
+                    page_content=chunk.text,
+                    metadata={
+                        "doc_id": article.doc_id,
+                        "title": article.title,
+                        "source": article.source,
+                        "date": article.date,
+                        "lang": article.lang,
+                        "path": article.path,
+                        "chunk": chunk.index,
+                        "start": chunk.start,
+                        "end": chunk.end,
+                        # Sentence spans relative to the chunk, for quoting without re-splitting.
+                        "sentences": json.dumps([[s - chunk.start, e - chunk.start] for s, e in chunk.sentences]),
+                    },
+                )
+            )
+    return docs
+
+
+def rebuild_lexical(store: VectorStore, settings: Settings) -> LexicalIndex:
+    """Derive the BM25 index from the vector store and save it atomically."""
+    ids, texts, metas = store.all()
+    lexical = LexicalIndex(ids, texts, metas)
+    lexical.save(lexical_path(settings))
+    return lexical
+
+
+def _clear_records(manager) -> None:
+    keys = manager.list_keys()
+    for i in range(0, len(keys), 500):
+        manager.delete_keys(keys[i:i + 500])
+
+
+def build_index(
+    settings: Settings | None = None,
+    *,
+    full: bool = False,
+    progress: Progress | None = None,
+    embedder: Embedder | None = None,
+    store: VectorStore | None = None,
+) -> IndexReport:
+    """Bring the indexes in line with ``settings.corpus_dir`` and report what changed.
+
+    ``full=True`` re-embeds every chunk even when unchanged.
+    """
+    from langchain_core.indexing import index
+
+    settings = settings or Settings()
+    started = time.perf_counter()
+    articles, warnings = load_corpus(settings.corpus_dir, settings.max_article_bytes)
+    docs = chunk_documents(articles, settings)
+    report = IndexReport(documents=len(articles), chunks=len(docs), warnings=warnings)
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(settings.data_dir / "index.lock"))
+    try:
+        lock.acquire(timeout=600)
+    except Timeout as exc:
+        raise StoreError(f"another index run holds {settings.data_dir / 'index.lock'}") from exc
+    try:
+        embedder = embedder or Embedder(settings.model, settings.data_dir)
+        store = store or VectorStore(settings, embedder)
+        manager = record_manager(settings)
+        if store.model not in (None, embedder.name):
+            report.message = (
+                f"embedding model changed ({store.model} → {embedder.name}): re-embedding all "
+                f"{len(docs)} chunks of {len(articles)} articles"
+            )
+            log.warning(report.message)
+            store.reset()
+            _clear_records(manager)
+
+        def source() -> Iterator[Document]:
+            for done, doc in enumerate(docs, 1):
+                yield doc
+                if progress:
+                    progress(done, len(docs))
+
+        result = index(
+            source(),
+            manager,
+            store.langchain,
+            cleanup="full",
+            source_id_key="doc_id",
+            key_encoder="sha256",
+            batch_size=64,
+            force_update=full,
+        )
+        rebuild_lexical(store, settings)
+    finally:
+        lock.release()
+    report.added = result["num_added"]
+    report.updated = result["num_updated"]
+    report.skipped = result["num_skipped"]
+    report.deleted = result["num_deleted"]
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report

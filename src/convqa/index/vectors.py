@@ -1,0 +1,119 @@
+"""The dense side: a Chroma collection, embedded (PersistentClient) or on a Chroma server.
+
+LangChain's ``Chroma`` wrapper is what the indexing API writes through; reads go to the
+collection directly so that one question costs exactly one embedding and one query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+from convqa.errors import StoreError
+from convqa.index.embedder import Embedder
+from convqa.settings import Settings
+
+
+@dataclass
+class DenseHit:
+    """A vector-store hit with its cosine similarity."""
+
+    chunk_id: str
+    text: str
+    metadata: dict[str, Any]
+    similarity: float
+
+
+def open_client(settings: Settings):
+    """A chromadb client for the configured store; a clear error when it is unreachable."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        try:
+            client = chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or (443 if url.scheme == "https" else 80),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+            client.heartbeat()
+        except Exception as exc:  # connection refused, DNS, TLS: all mean "not reachable"
+            raise StoreError(f"Chroma server not reachable at {settings.chroma_url} ({exc.__class__.__name__})") from exc
+        return client
+    path = settings.data_dir / "chroma"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the data directory {settings.data_dir}: {exc.strerror}") from exc
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class VectorStore:
+    """One Chroma collection that records which embedding model filled it."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, client=None) -> None:
+        from langchain_chroma import Chroma
+
+        self.settings = settings
+        self.client = client or open_client(settings)
+        self.embedder = embedder
+        self.name = settings.collection
+        self.collection = self.client.get_or_create_collection(
+            self.name,
+            metadata={"hnsw:space": "cosine", "convqa_model": embedder.name},
+            embedding_function=None,
+        )
+        self.langchain = Chroma(
+            client=self.client,
+            collection_name=self.name,
+            embedding_function=embedder,
+            collection_metadata={"hnsw:space": "cosine", "convqa_model": embedder.name},
+        )
+
+    @property
+    def model(self) -> str | None:
+        """Embedding model that built the collection (None for an unmarked one)."""
+        return (self.collection.metadata or {}).get("convqa_model")
+
+    def reset(self) -> None:
+        """Drop every vector (used when the embedding model changes)."""
+        self.client.delete_collection(self.name)
+        self.__init__(self.settings, self.embedder, self.client)
+
+    def count(self) -> int:
+        """Number of chunks stored."""
+        return self.collection.count()
+
+    def all(self, batch: int = 2000) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+        """Every chunk's id, text and metadata (paged so a large store fits)."""
+        ids: list[str] = []
+        texts: list[str] = []
+        metas: list[dict[str, Any]] = []
+        total = self.count()
+        for offset in range(0, total, batch):
+            got = self.collection.get(include=["documents", "metadatas"], limit=batch, offset=offset)
+            ids += got["ids"]
+            texts += got["documents"]
+            metas += [dict(m or {}) for m in got["metadatas"]]
+        return ids, texts, metas
+
+    def search(self, vector, k: int) -> list[DenseHit]:
+        """The k nearest chunks to a question vector."""
+        n = self.count()
+        if n == 0:
+            return []
+        got = self.collection.query(
+            query_embeddings=[list(map(float, vector))],
+            n_results=min(k, n),
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            DenseHit(chunk_id, text, dict(meta or {}), 1.0 - float(dist))
+            for chunk_id, text, meta, dist in zip(
+                got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]
+            )
+        ]

@@ -1,0 +1,69 @@
+"""One typed settings object for the whole application.
+
+Values come, in increasing priority, from defaults, `CONVQA_*` environment variables
+and explicit keyword arguments (the CLI passes its flags that way). No other module
+reads the environment: settings are passed down explicitly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The name under which the bundled multilingual-e5-small model is configured.
+DEFAULT_MODEL = "multilingual-e5-small"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration of convqa (environment prefix ``CONVQA_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="CONVQA_", extra="ignore")
+
+    data_dir: Path = Field(Path(".convqa"), description="Where the indexes live.")
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of articles to index.")
+    model: str = Field(
+        DEFAULT_MODEL,
+        description="Embedding model: 'multilingual-e5-small' (bundled) or any "
+        "sentence-transformers model folder.",
+    )
+    chroma_url: str | None = Field(
+        None, description="http://host:port of a Chroma server; embedded store when unset."
+    )
+    collection: str = Field("convqa", min_length=3, max_length=512)
+
+    # Chunking: sized for a 512-token embedder, French runs ~1.5 tokens a word.
+    chunk_max_words: int = Field(90, ge=20, le=300)
+    chunk_min_words: int = Field(35, ge=0, le=200)
+
+    # Retrieval.
+    top_k: int = Field(5, ge=1, le=20, description="Passages cited per answer.")
+    candidates: int = Field(30, ge=5, le=200, description="Hits taken from each retriever.")
+    rrf_k: int = Field(60, ge=1)
+
+    # Input limits.
+    max_question_chars: int = Field(2000, ge=10)
+    max_article_bytes: int = Field(5_000_000, ge=1000)
+
+    # Web app.
+    host: str = "127.0.0.1"
+    port: int = Field(7860, ge=0, le=65535)
+    auth: str | None = Field(
+        None, description="'user:password' required by the web app; mandatory off loopback."
+    )
+    max_upload_bytes: int = Field(2_000_000, ge=1000)
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"chroma_url must start with http:// or https://, got {value!r}")
+        return value.rstrip("/")
+
+    @property
+    def store_description(self) -> str:
+        """Human-readable location of the vector store."""
+        return self.chroma_url or str((self.data_dir / "chroma").resolve())

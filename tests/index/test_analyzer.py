@@ -1,0 +1,29 @@
+"""The French analyzer: elisions, case, accents, stop words and stems."""
+
+from __future__ import annotations
+
+from hypothesis import given, strategies as st
+
+from convqa.index.analyzer import analyze, fold_accents
+
+
+def test_elisions_are_split_and_stop_words_dropped():
+    assert analyze("l'ONUDC et d'Hanoï qu'il jusqu'à") == ["onudc", "hanoi"]
+
+
+def test_inflections_and_accents_meet_on_one_term():
+    assert analyze("présidente")[0] == analyze("président")[0] == analyze("PRESIDENTS")[0]
+    assert analyze("Équateur") == analyze("equateur")
+    assert analyze("cybercriminalité") == analyze("Cybercriminalite")
+
+
+def test_curly_apostrophes_behave_like_straight_ones():
+    assert analyze("L’ONUDC a affirmé son engagement") == analyze("L'ONUDC a affirmé son engagement")
+
+
+@given(st.text(max_size=200))
+def test_analysis_is_total_and_its_terms_are_folded(text):
+    terms = analyze(text)
+    for term in terms:
+        assert term and term == fold_accents(term) and term == term.lower() or not term.isalpha()
+        assert " " not in term and "'" not in term
