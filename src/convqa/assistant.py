@@ -12,6 +12,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Sequence
+from typing import Union
 from pathlib import Path
 
 from convqa.answer.extractive import SentenceVectors, compose, score_sentences, should_abstain
@@ -48,6 +49,19 @@ def validate_question(question: object, max_chars: int = 2000) -> str:
     if not any(ch.isalnum() for ch in cleaned):
         raise BadQuestionError("the question has no words")
     return cleaned
+
+
+Turn = Union[str, tuple[str, str], "Answer"]
+
+
+def _as_turn(turn: Turn) -> tuple[str, str]:
+    """(question, answer text) of a history item."""
+    if isinstance(turn, str):
+        return turn.strip(), ""
+    if isinstance(turn, Answer):
+        return turn.question, turn.answer
+    question, answer = (list(turn) + ["", ""])[:2]
+    return str(question or "").strip(), str(answer or "")
 
 
 def is_follow_up(question: str) -> bool:
@@ -104,28 +118,37 @@ class Assistant:
         hits = [(h.row, h.score) for h in lexical.search(query, self.settings.candidates)]
         t3 = time.perf_counter()
         passages = fuse(dense, hits, lexical, k=self.settings.rrf_k, limit=limit or max(self.settings.top_k, 8))
+        # Passages found by BM25 alone get their dense similarity too: answer selection uses it.
+        missing = [p.chunk_id for p in passages if p.dense is None]
+        for chunk_id, sim in self.store.similarities(vector, missing).items():
+            next(p for p in passages if p.chunk_id == chunk_id).dense = sim
         timings.update(embed_ms=(t1 - t0) * 1e3, dense_ms=(t2 - t1) * 1e3, lexical_ms=(t3 - t2) * 1e3)
         return passages, timings, vector
 
-    def ask(self, question: str, history: Sequence[str] | None = None) -> Answer:
-        """Answer a question; ``history`` holds the user's earlier questions, oldest first.
+    def ask(self, question: str, history: Sequence[Turn] | None = None) -> Answer:
+        """Answer a question in the light of the conversation so far.
 
+        ``history`` lists earlier turns, oldest first: each a question (str), a
+        ``(question, answer_text)`` pair or an ``Answer``. A follow-up ("Qu'a-t-elle
+        promis ?") is searched together with the previous question, and the assistant
+        does not repeat a sentence it already gave.
         Raises BadQuestionError (a ValueError) for an empty, over-long or wordless question.
         """
         started = time.perf_counter()
         question = validate_question(question, self.settings.max_question_chars)
         language = detect_language(question)
-        context = ""
-        if history:
-            previous = [h for h in history if isinstance(h, str) and h.strip()]
-            if previous and is_follow_up(question):
-                context = validate_question(previous[-1][: self.settings.max_question_chars], self.settings.max_question_chars)
+        context, said = "", []
+        turns = [_as_turn(t) for t in history or []]
+        turns = [t for t in turns if t[0]]
+        if turns and is_follow_up(question):
+            context = turns[-1][0][: self.settings.max_question_chars]
+            said = [t[1] for t in turns if t[1]]
         query = f"{context} {question}" if context else question
         passages, timings, vector = self.retrieve(query)
         t_answer = time.perf_counter()
         candidates = score_sentences(
             question, passages, self.lexical, context=context, question_vector=vector,
-            sentence_vectors=self.sentence_vectors, language=language,
+            sentence_vectors=self.sentence_vectors, language=language, already_said=said,
         )
         abstained = should_abstain(passages, candidates)
         text, citations = compose(passages, candidates, language=language, limit=self.settings.top_k, abstained=abstained)
@@ -171,6 +194,6 @@ def default_assistant() -> Assistant:
         return _default
 
 
-def ask(question: str, history: Sequence[str] | None = None) -> Answer:
+def ask(question: str, history: Sequence[Turn] | None = None) -> Answer:
     """Answer a question with the process-wide Assistant (settings from the environment)."""
     return default_assistant().ask(question, history)

@@ -74,8 +74,18 @@ def test_unrelated_question_abstains_in_its_language(seed_assistant, question, l
 def test_follow_up_question_uses_the_previous_one(seed_assistant):
     first = seed_assistant.ask("Qui dirige l'ONUDC ?")
     assert "Ghada Waly" in first.answer
-    follow = seed_assistant.ask("Qu'a-t-elle promis au Vietnam ?", history=["Qui dirige l'ONUDC ?"])
+    follow = seed_assistant.ask("Qu'a-t-elle promis au Vietnam ?", history=[first])
     assert not follow.abstained
+    assert "assistance technique" in follow.answer
+    assert follow.citations[0].quote.startswith("L’ONUDC a affirmé son engagement")
+
+
+def test_english_follow_up_question_uses_the_previous_turn(seed_assistant):
+    first = seed_assistant.ask("Who is the executive director of UNODC?")
+    assert "Ghada Waly" in first.answer
+    follow = seed_assistant.ask("What did UNODC commit to for Vietnam?", history=[(first.question, first.answer)])
+    assert "assistance technique" in follow.answer
+    follow = seed_assistant.ask("And what did she promise to Vietnam?", history=[first])
     assert "assistance technique" in follow.answer
 
 

@@ -25,10 +25,12 @@ from convqa.index.lexical import LexicalIndex
 from convqa.retrieval.hybrid import Passage
 
 # Weights of a sentence's score; tuned on a split of PIAF questions (see `convqa eval`).
-PRIOR_WEIGHT = 0.45
-COVERAGE_WEIGHT = 0.55
+PRIOR_WEIGHT = 0.25  # the passage's fused retrieval score, relative to the best one
+DENSE_WEIGHT = 0.30  # the passage's cosine with the question, rescaled from e5's range
+COVERAGE_WEIGHT = 0.45
 CUE_BONUS = 0.08
 CONTEXT_WEIGHT = 0.35  # terms from earlier turns of the conversation
+REPEAT_PENALTY = 0.3  # a sentence the conversation already gave
 # Below both of these the best passage is unrelated to the question: abstain.
 MIN_DENSE = 0.80
 MIN_COVERAGE = 0.34
@@ -71,6 +73,13 @@ class SentenceVectors:
         return np.array([float(self._cache[s] @ question_vector) for s in sentences])
 
 
+def dense_scale(similarity: float | None) -> float:
+    """Map an e5 cosine to 0..1: related pairs sit between 0.75 and 0.90."""
+    if similarity is None:
+        return 0.0
+    return max(0.0, min(1.0, (similarity - 0.75) / 0.15))
+
+
 def _coverage(terms: list[str], weights: dict[str, float], sentence_terms: set[str]) -> float:
     total = sum(weights[t] for t in set(terms))
     if total <= 0:
@@ -87,8 +96,13 @@ def score_sentences(
     question_vector: np.ndarray | None = None,
     sentence_vectors: SentenceVectors | None = None,
     language: str = "fr",
+    already_said: list[str] | None = None,
 ) -> list[Candidate]:
-    """Every sentence of the passages, scored (see module docstring), best first."""
+    """Every sentence of the passages, scored (see module docstring), best first.
+
+    Sentences found in ``already_said`` (earlier answers of the conversation) are demoted:
+    a follow-up question wants something new.
+    """
     if not passages:
         return []
     q_terms = analyze(question)
@@ -101,12 +115,14 @@ def score_sentences(
 
     candidates: list[Candidate] = []
     for i, passage in enumerate(passages):
-        prior = passage.score / top
+        prior = PRIOR_WEIGHT * passage.score / top + DENSE_WEIGHT * dense_scale(passage.dense)
         for start, end in passage.sentence_spans():
             sentence = passage.text[start:end]
             coverage = _coverage(all_terms, weights, set(analyze(sentence)))
             bonus = CUE_BONUS if cue is not None and cue.search(sentence) else 0.0
-            candidates.append(Candidate(i, start, end, PRIOR_WEIGHT * prior + COVERAGE_WEIGHT * coverage + bonus, coverage))
+            if already_said and any(sentence in earlier for earlier in already_said):
+                bonus -= REPEAT_PENALTY
+            candidates.append(Candidate(i, start, end, prior + COVERAGE_WEIGHT * coverage + bonus, coverage))
 
     best_coverage = max(c.coverage for c in candidates)
     if sentence_vectors is not None and question_vector is not None and (
@@ -116,8 +132,7 @@ def score_sentences(
         pool = [c for c in candidates if c.passage < 3]
         sims = sentence_vectors.similarities(question_vector, [passages[c.passage].text[c.start:c.end] for c in pool])
         for c, sim in zip(pool, sims):
-            semantic = max(0.0, (sim - 0.75) / 0.15)  # e5 cosines of related pairs sit in 0.75–0.90
-            c.score += COVERAGE_WEIGHT * max(0.0, min(1.0, semantic) - c.coverage)
+            c.score += COVERAGE_WEIGHT * max(0.0, dense_scale(sim) - c.coverage)
     candidates.sort(key=lambda c: c.score, reverse=True)
     return candidates
 

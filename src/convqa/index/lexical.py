@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ from typing import Any
 
 import bm25s
 import numpy as np
+
+# bm25s sets its own logger to DEBUG on import and logs every index build.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 from convqa.index.analyzer import analyze
 

@@ -101,6 +101,16 @@ class VectorStore:
             metas += [dict(m or {}) for m in got["metadatas"]]
         return ids, texts, metas
 
+    def similarities(self, vector, ids: list[str]) -> dict[str, float]:
+        """Cosine similarity of the question vector with given chunks (by stored vectors)."""
+        if not ids:
+            return {}
+        import numpy as np
+
+        got = self.collection.get(ids=ids, include=["embeddings"])
+        q = np.asarray(vector, dtype=np.float32)
+        return {i: float(np.asarray(e, dtype=np.float32) @ q) for i, e in zip(got["ids"], got["embeddings"])}
+
     def search(self, vector, k: int) -> list[DenseHit]:
         """The k nearest chunks to a question vector."""
         n = self.count()
