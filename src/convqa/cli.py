@@ -114,6 +114,8 @@ def ask(
         from convqa.assistant import validate_question
 
         validate_question(question, settings.max_question_chars)  # fail fast, before loading the model
+        if not settings.chroma_url and not (settings.data_dir / "chroma").is_dir():
+            raise ConvqaError(f"no index in {settings.data_dir}: run `convqa index` first")
         from convqa.assistant import Assistant
 
         answer = Assistant(settings).ask(question)

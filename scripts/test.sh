@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Install everything the tests need, start a Chroma server on a free loopback port, run the
+# whole suite against the embedded store and the server, then stop the server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install.sh --test
+
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False
+
+port=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+chroma_dir=$(mktemp -d)
+.venv/bin/chroma run --path "$chroma_dir" --host 127.0.0.1 --port "$port" >"$chroma_dir.log" 2>&1 &
+chroma_pid=$!
+cleanup() { kill "$chroma_pid" 2>/dev/null || true; wait "$chroma_pid" 2>/dev/null || true; rm -rf "$chroma_dir" "$chroma_dir.log"; }
+trap cleanup EXIT
+for _ in $(seq 1 60); do
+  if .venv/bin/python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$port/api/v2/heartbeat', timeout=1)" 2>/dev/null; then
+    break
+  fi
+  sleep 1
+done
+export CONVQA_TEST_CHROMA_URL="http://127.0.0.1:$port"
+
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,105 @@
+"""The convqa command, run as a user runs it: a subprocess with the real model and store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from paths import SEED_CORPUS, SEED_ID
+
+
+def convqa(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    full_env = os.environ | {"HF_HUB_OFFLINE": "1"} | (env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "convqa.cli", *args], capture_output=True, text=True, cwd=cwd, env=full_env, timeout=600
+    )
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory) -> Path:
+    data = tmp_path_factory.mktemp("cli-data")
+    result = convqa("index", "--corpus", str(SEED_CORPUS), "--data-dir", str(data), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) >= {"added", "updated", "skipped", "deleted", "documents", "chunks", "seconds"}
+    assert report["documents"] == 1 and report["added"] == report["chunks"] > 0
+    return data
+
+
+def test_help_lists_the_commands():
+    result = convqa("--help")
+    assert result.returncode == 0
+    for command in ("index", "ask", "status", "serve"):
+        assert command in result.stdout
+
+
+def test_ask_json_answers_unodc_with_exact_citation(indexed, seed_text):
+    result = convqa("ask", "--json", "--data-dir", str(indexed), "Quel organisme dirige Ghada Waly ?")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"question", "answer", "abstained", "citations", "timings"}
+    assert "Office des Nations Unies contre la drogue et le crime (ONUDC)" in data["answer"]
+    first = data["citations"][0]
+    assert set(first) == {"n", "doc_id", "title", "source", "text", "start", "end", "quote", "quote_start", "quote_end", "score"}
+    assert first["doc_id"] == SEED_ID and "Ghada Waly" in first["quote"]
+    assert seed_text[first["quote_start"]:first["quote_end"]] == first["quote"]
+
+
+def test_ask_in_english_prints_answer_and_sources(indexed):
+    result = convqa("ask", "--data-dir", str(indexed), "Which country's vice-president spoke for the heads of delegation?")
+    assert result.returncode == 0, result.stderr
+    answer, _, sources = result.stdout.partition("Sources:")
+    assert "Équateur" in answer and "[1]" in answer
+    assert "[1] " in sources and "vietnamplus.vn" in sources
+
+
+def test_status_reports_consistent_counts(indexed):
+    result = convqa("status", "--json", "--data-dir", str(indexed))
+    assert result.returncode == 0, result.stderr
+    status = json.loads(result.stdout)
+    assert status["documents"] == 1 and status["store"] == "embedded"
+    assert status["chunks"] == status["lexical_chunks"] == status["records"] > 0
+    assert status["model"] == "multilingual-e5-small"
+    assert status["data_dir"] == str(indexed.resolve())
+
+
+def test_unchanged_corpus_embeds_nothing(indexed):
+    result = convqa("index", "--corpus", str(SEED_CORPUS), "--data-dir", str(indexed), "--json")
+    report = json.loads(result.stdout)
+    assert report["added"] == report["updated"] == report["deleted"] == 0
+    assert report["skipped"] == report["chunks"]
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("", "the question is empty"), ("   ", "the question is empty"), ("x" * 2001, "the limit is 2,000")],
+)
+def test_bad_question_is_one_line_and_exit_code_2(tmp_path, question, message):
+    result = convqa("ask", "--data-dir", str(tmp_path), question)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"error: {message}" or message in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_missing_corpus_folder_is_named(tmp_path):
+    result = convqa("index", "--corpus", str(tmp_path / "nope"), "--data-dir", str(tmp_path / "data"))
+    assert result.returncode == 1
+    assert "corpus folder not found" in result.stderr and "nope" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_status_without_an_index_says_so(tmp_path):
+    result = convqa("status", "--data-dir", str(tmp_path / "missing"))
+    assert result.returncode == 1 and "run `convqa index` first" in result.stderr
+
+
+def test_unreachable_chroma_server_is_a_clear_error(tmp_path):
+    result = convqa("index", "--corpus", str(SEED_CORPUS), "--data-dir", str(tmp_path), "--chroma-url", "http://127.0.0.1:9")
+    assert result.returncode == 1
+    assert "Chroma server not reachable at http://127.0.0.1:9" in result.stderr
+    assert "Traceback" not in result.stderr
