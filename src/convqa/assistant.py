@@ -28,6 +28,9 @@ from convqa.settings import Settings
 
 log = logging.getLogger(__name__)
 
+#: How often (seconds) a question checks that the lexical index matches the vector store.
+CONSISTENCY_CHECK_SECONDS = 1.0
+
 _FOLLOW_UP = re.compile(
     r"\b(il|elle|ils|elles|lui|leur|leurs|celui|celle|ceux|celles|là|he|she|it|they|them|his|her|hers|their|its|this|that|there)\b"
     r"|^\s*(et|and|what about|quid)\b",
@@ -78,31 +81,41 @@ class Assistant:
         self.store = VectorStore(self.settings, self.embedder)
         self.sentence_vectors = SentenceVectors(self.embedder)
         self._lexical: LexicalIndex | None = None
-        self._lexical_stamp: int | None = None
+        self._seen_revision: str | None = None
+        self._checked = 0.0
         self._lock = threading.RLock()
 
     # -- indexes ---------------------------------------------------------------
     @property
     def lexical(self) -> LexicalIndex:
-        """The BM25 index, reloaded when an index run (in any process) replaced it."""
-        path = lexical_path(self.settings)
+        """The BM25 index, in step with the vector store.
+
+        At most once a second the store's revision (written by every complete index run,
+        in any process, embedded or on a server) is read; when it moved, the saved lexical
+        index is reloaded, or rebuilt from the store when it does not match.
+        """
         with self._lock:
-            try:
-                stamp = path.stat().st_mtime_ns
-            except FileNotFoundError:
-                stamp = None
-            if self._lexical is None or stamp != self._lexical_stamp:
-                loaded = LexicalIndex.load(path) if stamp is not None else None
-                if loaded is None or len(loaded) != self.store.count():
-                    loaded = rebuild_lexical(self.store, self.settings)
-                    stamp = path.stat().st_mtime_ns
-                self._lexical, self._lexical_stamp = loaded, stamp
+            now = time.monotonic()
+            if self._lexical is not None and now - self._checked < CONSISTENCY_CHECK_SECONDS:
+                return self._lexical
+            self._checked = now
+            revision = self.store.revision()
+            if self._lexical is not None and revision == self._seen_revision:
+                return self._lexical
+            loaded = LexicalIndex.load(lexical_path(self.settings))
+            if loaded is None or (revision is not None and loaded.fingerprint != revision) or (
+                revision is None and len(loaded) != self.store.count()
+            ):
+                loaded = rebuild_lexical(self.store, self.settings)
+            self._lexical, self._seen_revision = loaded, revision
             return self._lexical
 
     def index(self, *, full: bool = False, progress: Progress | None = None, corpus_dir: Path | None = None) -> IndexReport:
         """Sync the indexes with the corpus folder (see convqa.index.builder.build_index)."""
         settings = self.settings if corpus_dir is None else self.settings.model_copy(update={"corpus_dir": corpus_dir})
         report = build_index(settings, full=full, progress=progress, embedder=self.embedder, store=self.store)
+        with self._lock:
+            self._checked = 0.0  # look at the new revision on the next question
         return report
 
     # -- questions -------------------------------------------------------------

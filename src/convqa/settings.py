@@ -32,6 +32,11 @@ class Settings(BaseSettings):
         None, description="http://host:port of a Chroma server; embedded store when unset."
     )
     collection: str = Field("convqa", min_length=3, max_length=512)
+    record_db_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the indexing record manager; default: SQLite in data_dir. "
+        "Instances that index into one Chroma server share it.",
+    )
 
     # Chunking: sized for a 512-token embedder, French runs ~1.5 tokens a word.
     chunk_max_words: int = Field(90, ge=20, le=300)

@@ -39,7 +39,7 @@ DENSE_FALLBACK_BELOW = 0.5  # best coverage under which sentences are also embed
 _CUES = {
     "person": (re.compile(r"\b(qui|who|whom|whose)\b", re.I), re.compile(r"(?<![.!?]\s)\b[A-ZÉÈ][\wéèêëàâîïôöûüç'-]+(?:\s+[A-ZÉÈ][\wéèêëàâîïôöûüç'-]+)+")),
     "time": (re.compile(r"\b(quand|when|quelle année|what year|en quelle|date|depuis quand|siècle)\b", re.I), re.compile(r"\b(1[0-9]{3}|20[0-9]{2}|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|siècle)\b", re.I)),
-    "number": (re.compile(r"\b(combien|how many|how much|quel nombre|nombre de)\b", re.I), re.compile(r"\d|\b(un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|cent|mille|million)s?\b", re.I)),
+    "number": (re.compile(r"\b(combien|how many|how much|quel nombre|nombre de)\b", re.I), re.compile(r"\d|\b(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|quarante|cinquante|soixante|cent|mille|dizaines?|centaines?|milliers?|millions?|milliards?)s?\b", re.I)),
 }
 
 

@@ -59,10 +59,8 @@ def record_manager(settings: Settings):
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     where = settings.chroma_url or "embedded"
-    manager = SQLRecordManager(
-        namespace=f"chroma/{where}/{settings.collection}",
-        db_url=f"sqlite:///{(settings.data_dir / 'records.sqlite').resolve()}",
-    )
+    db_url = settings.record_db_url or f"sqlite:///{(settings.data_dir / 'records.sqlite').resolve()}"
+    manager = SQLRecordManager(namespace=f"chroma/{where}/{settings.collection}", db_url=db_url)
     manager.create_schema()
     return manager
 
@@ -167,7 +165,9 @@ def build_index(
             batch_size=64,
             force_update=full,
         )
-        rebuild_lexical(store, settings)
+        lexical = rebuild_lexical(store, settings)
+        # Readers in other processes compare this with their lexical index to stay in step.
+        store.mark_revision(lexical.fingerprint)
     finally:
         lock.release()
     report.added = result["num_added"]

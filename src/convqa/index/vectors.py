@@ -74,6 +74,20 @@ class VectorStore:
             collection_metadata={"hnsw:space": "cosine", "convqa_model": embedder.name},
         )
 
+    def revision(self) -> str | None:
+        """Fingerprint of the chunk ids as the last complete index run left them.
+
+        Read fresh from the store (one call) so that a process sees another's index runs.
+        """
+        metadata = self.client.get_collection(self.name).metadata or {}
+        return metadata.get("convqa_revision")
+
+    def mark_revision(self, revision: str) -> None:
+        """Record, in the store itself, which set of chunks a complete index run produced."""
+        # The distance function lives in the collection's configuration; restating it here is refused.
+        metadata = {k: v for k, v in (self.collection.metadata or {}).items() if not k.startswith("hnsw:")}
+        self.collection.modify(metadata=metadata | {"convqa_model": self.embedder.name, "convqa_revision": revision})
+
     @property
     def model(self) -> str | None:
         """Embedding model that built the collection (None for an unmarked one)."""
