@@ -38,12 +38,17 @@ _FOLLOW_UP = re.compile(
 )
 
 
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")
+
+
 def validate_question(question: object, max_chars: int = 2000) -> str:
     """The question, cleaned; BadQuestionError with a one-line reason when unusable."""
     if not isinstance(question, str):
         raise BadQuestionError("the question must be text")
-    # Control and format characters carry no meaning for retrieval and break display.
-    cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in question)
+    # Terminal escape sequences, control and format characters carry no meaning for
+    # retrieval and break display.
+    cleaned = _ANSI.sub(" ", question)
+    cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in cleaned)
     cleaned = re.sub(r"\s+", " ", cleaned).strip()
     if len(question) > max_chars:
         raise BadQuestionError(f"the question is {len(question):,} characters long; the limit is {max_chars:,}")

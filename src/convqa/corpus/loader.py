@@ -184,6 +184,10 @@ def load_corpus(corpus_dir: Path, max_bytes: int = 5_000_000) -> tuple[list[Arti
     seen: dict[str, str] = {}
     for path in iter_article_files(corpus_dir):
         rel = path.relative_to(corpus_dir)
+        if path.is_symlink() or any(parent.is_symlink() for parent in rel.parents if str(parent) != "."):
+            # A link can point anywhere on the machine: the corpus is what lies in its folder.
+            warnings.append(f"skipped {rel}: symbolic link, not followed")
+            continue
         if path.suffix.lower() not in ARTICLE_SUFFIXES:
             warnings.append(f"skipped {rel}: unsupported file type {path.suffix or '(none)'}")
             continue
