@@ -143,13 +143,14 @@ class Assistant:
         timings.update(embed_ms=(t1 - t0) * 1e3, dense_ms=(t2 - t1) * 1e3, lexical_ms=(t3 - t2) * 1e3)
         return passages, timings, vector
 
-    def ask(self, question: str, history: Sequence[Turn] | None = None) -> Answer:
+    def ask(self, question: str, history: Sequence[Turn] | None = None, *, top_k: int | None = None) -> Answer:
         """Answer a question in the light of the conversation so far.
 
         ``history`` lists earlier turns, oldest first: each a question (str), a
         ``(question, answer_text)`` pair or an ``Answer``. A follow-up ("Qu'a-t-elle
         promis ?") is searched together with the previous question, and the assistant
-        does not repeat a sentence it already gave.
+        does not repeat a sentence it already gave. ``top_k`` overrides how many passages
+        are cited (settings.top_k by default).
         Raises BadQuestionError (a ValueError) for an empty, over-long or wordless question.
         """
         started = time.perf_counter()
@@ -162,14 +163,22 @@ class Assistant:
             context = turns[-1][0][: self.settings.max_question_chars]
             said = [t[1] for t in turns if t[1]]
         query = f"{context} {question}" if context else question
-        passages, timings, vector = self.retrieve(query)
+        limit = max(1, min(int(top_k or self.settings.top_k), 20))
+        passages, timings, vector = self.retrieve(query, limit=max(limit, 8))
         t_answer = time.perf_counter()
+        near = None
+        if said:
+            # Where the previous answer was quoted from (its [n] markers are not article text):
+            # the passages around it join the candidates, as follow-ups often continue there.
+            near = self.lexical.locate(re.sub(r"\s*\[\d+\]", "", said[-1]).strip().split("\n")[0])
+            if near is not None:
+                self._add_neighbours(passages, vector, near)
         candidates = score_sentences(
             question, passages, self.lexical, context=context, question_vector=vector,
-            sentence_vectors=self.sentence_vectors, language=language, already_said=said,
+            sentence_vectors=self.sentence_vectors, language=language, already_said=said, near=near,
         )
         abstained = should_abstain(passages, candidates)
-        text, citations = compose(passages, candidates, language=language, limit=self.settings.top_k, abstained=abstained)
+        text, citations = compose(passages, candidates, language=language, limit=limit, abstained=abstained)
         now = time.perf_counter()
         timings.update(answer_ms=(now - t_answer) * 1e3, total_ms=(now - started) * 1e3)
         return Answer(
@@ -180,6 +189,21 @@ class Assistant:
             timings={k: round(v, 2) for k, v in timings.items()},
             language=language,
         )
+
+    def _add_neighbours(self, passages: list[Passage], vector, near: tuple[str, int, int]) -> None:
+        from convqa.answer.extractive import PROXIMITY_CHARS
+
+        lexical = self.lexical
+        have = {p.chunk_id for p in passages}
+        floor = min((p.score for p in passages), default=0.0)
+        extra = [
+            Passage(lexical.ids[row], lexical.texts[row], lexical.metadatas[row], score=floor, extra={"neighbour": True})
+            for row in lexical.neighbours(near[0], near[1] - PROXIMITY_CHARS // 3, near[2] + PROXIMITY_CHARS)
+            if lexical.ids[row] not in have
+        ]
+        for passage in extra:
+            passage.dense = self.store.similarities(vector, [passage.chunk_id]).get(passage.chunk_id)
+        passages.extend(extra)
 
     def status(self) -> dict:
         """Counts of the vector store, the lexical index and the record manager."""

@@ -80,6 +80,14 @@ def test_follow_up_question_uses_the_previous_one(seed_assistant):
     assert follow.citations[0].quote.startswith("L’ONUDC a affirmé son engagement")
 
 
+@pytest.mark.parametrize("opening", ["Quel organisme dirige Ghada Waly ?", "Qui est la directrice exécutive de l'ONUDC ?"])
+def test_follow_up_after_other_openings_gives_the_commitments(seed_assistant, opening):
+    first = seed_assistant.ask(opening)
+    assert "Ghada Waly" in first.answer
+    follow = seed_assistant.ask("Qu'a-t-elle promis au Vietnam ?", history=[(first.question, first.answer)])
+    assert "assistance technique" in follow.answer
+
+
 def test_english_follow_up_question_uses_the_previous_turn(seed_assistant):
     first = seed_assistant.ask("Who is the executive director of UNODC?")
     assert "Ghada Waly" in first.answer

@@ -30,7 +30,10 @@ DENSE_WEIGHT = 0.30  # the passage's cosine with the question, rescaled from e5'
 COVERAGE_WEIGHT = 0.45
 CUE_BONUS = 0.08
 CONTEXT_WEIGHT = 0.35  # terms from earlier turns of the conversation
-REPEAT_PENALTY = 0.3  # a sentence the conversation already gave
+REPEAT_PENALTY = 1.0  # a sentence the conversation already gave: only as a last resort
+# In a conversation the next answer tends to sit near the previous one in the article.
+PROXIMITY_BONUS = 0.15
+PROXIMITY_CHARS = 1500
 # Below both of these the best passage is unrelated to the question: abstain.
 MIN_DENSE = 0.80
 MIN_COVERAGE = 0.34
@@ -97,11 +100,13 @@ def score_sentences(
     sentence_vectors: SentenceVectors | None = None,
     language: str = "fr",
     already_said: list[str] | None = None,
+    near: tuple[str, int, int] | None = None,
 ) -> list[Candidate]:
     """Every sentence of the passages, scored (see module docstring), best first.
 
     Sentences found in ``already_said`` (earlier answers of the conversation) are demoted:
-    a follow-up question wants something new.
+    a follow-up question wants something new. ``near`` (article id, start, end) is where
+    the previous answer was quoted: sentences close to it get a bonus.
     """
     if not passages:
         return []
@@ -122,6 +127,10 @@ def score_sentences(
             bonus = CUE_BONUS if cue is not None and cue.search(sentence) else 0.0
             if already_said and any(sentence in earlier for earlier in already_said):
                 bonus -= REPEAT_PENALTY
+            elif near is not None and passage.doc_id == near[0]:
+                absolute = passage.start + start
+                distance = max(near[1] - (passage.start + end), absolute - near[2], 0)
+                bonus += PROXIMITY_BONUS * max(0.0, 1.0 - distance / PROXIMITY_CHARS)
             candidates.append(Candidate(i, start, end, prior + COVERAGE_WEIGHT * coverage + bonus, coverage))
 
     best_coverage = max(c.coverage for c in candidates)
@@ -129,7 +138,7 @@ def score_sentences(
         language != "fr" or best_coverage < DENSE_FALLBACK_BELOW
     ):
         # Lexical evidence is weak: let the embedding model judge the top passages' sentences.
-        pool = [c for c in candidates if c.passage < 3]
+        pool = [c for c in candidates if c.passage < 3 or passages[c.passage].extra.get("neighbour")]
         sims = sentence_vectors.similarities(question_vector, [passages[c.passage].text[c.start:c.end] for c in pool])
         for c, sim in zip(pool, sims):
             c.score += COVERAGE_WEIGHT * max(0.0, dense_scale(sim) - c.coverage)
@@ -143,7 +152,7 @@ def should_abstain(passages: list[Passage], candidates: list[Candidate]) -> bool
         return True
     best_dense = max((p.dense or 0.0) for p in passages[:3])
     best_coverage = max(c.coverage for c in candidates)
-    return best_dense < MIN_DENSE and best_coverage < MIN_COVERAGE
+    return bool(best_dense < MIN_DENSE and best_coverage < MIN_COVERAGE)
 
 
 def compose(
@@ -183,7 +192,7 @@ def compose(
                 quote=p.text[c.start:c.end],
                 quote_start=p.start + c.start,
                 quote_end=p.start + c.end,
-                score=round(c.score, 4),
+                score=round(float(c.score), 4),
             )
         )
     return f"{citations[0].quote} [1]", citations

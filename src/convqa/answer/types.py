@@ -40,4 +40,11 @@ class Answer:
     def to_dict(self) -> dict:
         """JSON-ready dictionary (the ``convqa ask --json`` shape)."""
         data = asdict(self)
+        # Scores and flags can be numpy scalars: make them plain JSON values.
+        data["abstained"] = bool(data["abstained"])
+        data["timings"] = {k: float(v) for k, v in data["timings"].items()}
+        for citation in data["citations"]:
+            citation["score"] = float(citation["score"])
+            for key in ("n", "start", "end", "quote_start", "quote_end"):
+                citation[key] = int(citation[key])
         return data
