@@ -216,7 +216,7 @@ class Assistant:
             "lexical_chunks": len(lexical),
             "records": records,
             "consistent": chunks == len(lexical) == records,
-            "model": self.store.model or self.embedder.name,
+            "model": self.store.model or self.store.recipe,
             "store": "server" if self.settings.chroma_url else "embedded",
             "location": self.settings.store_description,
             "data_dir": str(self.settings.data_dir.resolve()),

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     chunk_max_words: int = Field(90, ge=20, le=300)
     chunk_min_words: int = Field(35, ge=0, le=200)
 
+    embed_titles: bool = Field(
+        False, description="Embed each chunk with its article's title in front (the stored text stays exact)."
+    )
+
     # Retrieval.
     top_k: int = Field(5, ge=1, le=20, description="Passages cited per answer.")
     candidates: int = Field(30, ge=5, le=200, description="Hits taken from each retriever.")

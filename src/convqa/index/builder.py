@@ -140,9 +140,9 @@ def build_index(
         embedder = embedder or Embedder(settings.model, settings.data_dir)
         store = store or VectorStore(settings, embedder)
         manager = record_manager(settings)
-        if store.model not in (None, embedder.name):
+        if store.model not in (None, store.recipe):
             report.message = (
-                f"embedding model changed ({store.model} → {embedder.name}): re-embedding all "
+                f"embedding model changed ({store.model} → {store.recipe}): re-embedding all "
                 f"{len(docs)} chunks of {len(articles)} articles"
             )
             log.warning(report.message)
@@ -162,7 +162,8 @@ def build_index(
             cleanup="full",
             source_id_key="doc_id",
             key_encoder="sha256",
-            batch_size=64,
+            # Large batches let the embedder group texts of similar length (less padding).
+            batch_size=256,
             force_update=full,
         )
         lexical = rebuild_lexical(store, settings)

@@ -70,7 +70,7 @@ class Embedder(Embeddings):
     @property
     def dimension(self) -> int:
         """Length of the vectors."""
-        return int(self.model.get_sentence_embedding_dimension())
+        return int(self.model.get_embedding_dimension())
 
     def _encode(self, texts: list[str], prompt_name: str | None) -> np.ndarray:
         with self._lock:
@@ -85,14 +85,21 @@ class Embedder(Embeddings):
             )
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
-        """Passage vectors, reporting progress batch by batch."""
-        out = []
-        for i in range(0, len(texts), self.batch_size):
-            batch = texts[i:i + self.batch_size]
-            out.append(self._encode(batch, self._passage_prompt))
+        """Passage vectors, reporting progress batch by batch.
+
+        Texts are batched by length, as sentence-transformers does inside one call: batches
+        of similar lengths waste little work on padding.
+        """
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for i in range(0, len(order), self.batch_size):
+            rows = order[i:i + self.batch_size]
+            out[rows] = self._encode([texts[j] for j in rows], self._passage_prompt)
             if self.progress:
-                self.progress(len(batch))
-        return np.vstack(out) if out else np.zeros((0, self.dimension), dtype=np.float32)
+                self.progress(len(rows))
+        return out
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Question vectors (``query: `` prompt)."""

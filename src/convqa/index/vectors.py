@@ -52,26 +52,63 @@ def open_client(settings: Settings):
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
+def embedding_text(text: str, metadata: dict[str, Any]) -> str:
+    """What a chunk is embedded as: its article's title, then the chunk.
+
+    The stored document stays the exact chunk text (citations quote it); only the vector
+    also knows which article the passage belongs to.
+    """
+    title = str(metadata.get("title") or "").strip()
+    return f"{title}\n{text}" if title else text
+
+
+def _titled_chroma():
+    """langchain_chroma.Chroma whose vectors are computed from embedding_text()."""
+    from langchain_chroma import Chroma
+
+    class TitledChroma(Chroma):
+        """Stores exact chunk texts, embeds them with their article's title."""
+
+        def add_documents(self, documents, ids=None, **kwargs):  # what LangChain's index() calls
+            documents = list(documents)
+            ids = list(ids) if ids is not None else [d.id for d in documents]
+            vectors = self.embeddings.embed_documents([embedding_text(d.page_content, d.metadata) for d in documents])
+            self._collection.upsert(
+                ids=ids,
+                embeddings=vectors,
+                documents=[d.page_content for d in documents],
+                metadatas=[d.metadata or None for d in documents],
+            )
+            return ids
+
+    return TitledChroma
+
+
 class VectorStore:
     """One Chroma collection that records which embedding model filled it."""
 
     def __init__(self, settings: Settings, embedder: Embedder, client=None) -> None:
-        from langchain_chroma import Chroma
+        if settings.embed_titles:
+            Chroma = _titled_chroma()
+        else:
+            from langchain_chroma import Chroma
 
         self.settings = settings
         self.client = client or open_client(settings)
         self.embedder = embedder
+        # What the vectors were computed from: the model, and whether titles were embedded.
+        self.recipe = embedder.name + (" +titles" if settings.embed_titles else "")
         self.name = settings.collection
         self.collection = self.client.get_or_create_collection(
             self.name,
-            metadata={"hnsw:space": "cosine", "convqa_model": embedder.name},
+            metadata={"hnsw:space": "cosine", "convqa_model": self.recipe},
             embedding_function=None,
         )
         self.langchain = Chroma(
             client=self.client,
             collection_name=self.name,
             embedding_function=embedder,
-            collection_metadata={"hnsw:space": "cosine", "convqa_model": embedder.name},
+            collection_metadata={"hnsw:space": "cosine", "convqa_model": self.recipe},
         )
 
     def revision(self) -> str | None:
@@ -86,7 +123,7 @@ class VectorStore:
         """Record, in the store itself, which set of chunks a complete index run produced."""
         # The distance function lives in the collection's configuration; restating it here is refused.
         metadata = {k: v for k, v in (self.collection.metadata or {}).items() if not k.startswith("hnsw:")}
-        self.collection.modify(metadata=metadata | {"convqa_model": self.embedder.name, "convqa_revision": revision})
+        self.collection.modify(metadata=metadata | {"convqa_model": self.recipe, "convqa_revision": revision})
 
     @property
     def model(self) -> str | None:
