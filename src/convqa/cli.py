@@ -180,6 +180,33 @@ def serve(
         _fail(str(exc), 1)
 
 
+@app.command("eval")
+def eval_command(
+    dataset: Annotated[Path, typer.Option("--dataset", help="SQuAD-format JSON file (e.g. PIAF).")],
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Use only the first N articles.")] = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=20, help="Citations per answer.")] = 10,
+    out: Annotated[Path, typer.Option("--out", help="Folder for metrics.json, report.md, metrics.png.")] = Path("eval-out"),
+    as_json: Json = False,
+) -> None:
+    """Measure retrieval, quotes, answers and speed on a SQuAD-format dataset, against baselines."""
+    _quiet_libraries()
+    try:
+        settings = _settings()
+        from convqa.evaluation.report import table
+        from convqa.evaluation.run import run_eval
+
+        metrics = run_eval(dataset, out, limit=limit, k=k, settings=settings)
+    except ConvqaError as exc:
+        _fail(str(exc), 1)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    if as_json:
+        typer.echo(json.dumps(metrics, ensure_ascii=False, default=str))
+    else:
+        typer.echo(table(metrics))
+        typer.echo(f"reports in {out}/ (metrics.json, report.md, metrics.png, questions.jsonl)")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -1,0 +1,183 @@
+"""Scores of one system on a set of questions, from character offsets and timings.
+
+A citation is evidence for a question when it comes from the gold article and its range
+``[start, end)`` covers the whole gold answer range: offsets decide, never a string
+search, so the same words found in another passage or article do not count.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from convqa.evaluation.dataset import EvalQuestion
+
+HIT_KS = (1, 3, 5, 10)
+QUOTE_KS = (1, 3)
+MRR_K = 10
+
+#: Keys of the question-level metrics, in report order.
+QUESTION_KEYS = (
+    *(f"evidence_hit@{k}" for k in HIT_KS),
+    f"mrr@{MRR_K}",
+    "passage_words_mean",
+    *(f"quote_hit@{k}" for k in QUOTE_KS),
+    "answer_contains",
+    "answer_words_mean",
+    "abstain_rate",
+    "latency_ms_p50",
+    "latency_ms_p95",
+    "floor_ms_p50",
+    "latency_floor_ratio",
+)
+#: Keys of the index-level metrics (one value per run, not per split).
+INDEX_KEYS = ("index_seconds", "chunks_per_second", "encode_seconds", "index_encode_ratio", "peak_rss_mb")
+METRIC_KEYS = QUESTION_KEYS + INDEX_KEYS
+
+
+@dataclass(frozen=True)
+class Span:
+    """A range of an article's text: a cited passage or a quote."""
+
+    doc_id: str
+    start: int
+    end: int
+    words: int = 0
+
+
+@dataclass
+class QuestionResult:
+    """What one system returned for one question. ``quotes``/``answer`` are None for
+    systems that only retrieve; ``floor_ms`` is None where no floor was measured."""
+
+    question: EvalQuestion
+    evidence: list[Span]
+    latency_ms: float
+    quotes: list[Span] | None = None
+    answer: str | None = None
+    abstained: bool | None = None
+    floor_ms: float | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def covers(span: Span, question: EvalQuestion) -> bool:
+    """True when the span lies in the gold article and contains the whole gold range."""
+    return span.doc_id == question.doc_id and span.start <= question.start and question.end <= span.end
+
+
+def hit_rank(spans: Sequence[Span], question: EvalQuestion) -> int | None:
+    """1-based rank of the first span covering the gold range, or None."""
+    for rank, span in enumerate(spans, 1):
+        if covers(span, question):
+            return rank
+    return None
+
+
+_ELISION = re.compile(r"\b([ldjmnstc]|qu)['’]", re.IGNORECASE)
+_ARTICLES = re.compile(r"\b(le|la|les|un|une|des|du|de|a|an|the)\b")
+_PUNCTUATION = set(string.punctuation) | set("«»‹›“”„‘’…–—·•")
+_MARKER = re.compile(r"\[\d+\]")
+
+
+def normalize_answer(text: str) -> str:
+    """SQuAD normalisation for French and English: lower case, no punctuation, no
+    articles (le la les l' un une des du de d' / a an the), single spaces."""
+    text = unicodedata.normalize("NFC", text).lower()
+    text = _ELISION.sub(lambda m: " " if m.group(1).lower() in ("l", "d") else m.group(0), text)
+    text = "".join(" " if ch in _PUNCTUATION else ch for ch in text)
+    text = _ARTICLES.sub(" ", text)
+    return " ".join(text.split())
+
+
+def answer_contains(answer: str, gold: str) -> bool:
+    """True when the normalized gold answer appears, as whole words, in the answer text
+    (citation markers such as ``[1]`` removed first)."""
+    said = normalize_answer(_MARKER.sub(" ", answer))
+    wanted = normalize_answer(gold)
+    if not wanted:  # the gold answer was only an article or punctuation
+        return gold.strip().lower() in answer.lower()
+    return f" {wanted} " in f" {said} "
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The q-th percentile (0..100) by linear interpolation; None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q / 100
+    low, high = math.floor(pos), math.ceil(pos)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def summarize(results: Sequence[QuestionResult]) -> dict:
+    """Question-level metrics (QUESTION_KEYS) plus ``n_questions``; None where a metric
+    does not apply (a retriever has no quotes) or there are no questions."""
+    out: dict = {"n_questions": len(results)}
+    if not results:
+        return out | {key: None for key in QUESTION_KEYS}
+    ranks = [hit_rank(r.evidence, r.question) for r in results]
+    for k in HIT_KS:
+        out[f"evidence_hit@{k}"] = round(sum(1 for x in ranks if x is not None and x <= k) / len(results), 4)
+    out[f"mrr@{MRR_K}"] = round(sum(1 / x for x in ranks if x is not None and x <= MRR_K) / len(results), 4)
+    out["passage_words_mean"] = _round(_mean([s.words for r in results for s in r.evidence]), 1)
+
+    answering = [r for r in results if r.answer is not None]
+    for k in QUOTE_KS:
+        quoted = [r for r in answering if r.quotes is not None]
+        out[f"quote_hit@{k}"] = (
+            round(sum(1 for r in quoted if any(covers(s, r.question) for s in r.quotes[:k])) / len(quoted), 4)
+            if quoted else None
+        )
+    if answering:
+        out["answer_contains"] = round(sum(answer_contains(r.answer, r.question.answer) for r in answering) / len(answering), 4)
+        # Length of real answers: the fixed abstention sentence would only blur it.
+        answered = [r for r in answering if not r.abstained]
+        out["answer_words_mean"] = _round(_mean([len(_MARKER.sub(" ", r.answer).split()) for r in answered]), 1)
+        out["abstain_rate"] = round(sum(bool(r.abstained) for r in answering) / len(answering), 4)
+    else:
+        out |= {"answer_contains": None, "answer_words_mean": None, "abstain_rate": None}
+
+    latencies = [r.latency_ms for r in results]
+    floors = [r.floor_ms for r in results if r.floor_ms is not None]
+    out["latency_ms_p50"] = _round(percentile(latencies, 50), 2)
+    out["latency_ms_p95"] = _round(percentile(latencies, 95), 2)
+    out["floor_ms_p50"] = _round(percentile(floors, 50), 2)
+    out["latency_floor_ratio"] = _round(_ratio(out["latency_ms_p50"], out["floor_ms_p50"]), 3)
+    return out
+
+
+def index_metrics(index_seconds: float | None, chunks: int, encode_seconds: float | None,
+                  peak_rss_mb: float | None) -> dict:
+    """Index-level metrics (INDEX_KEYS)."""
+    return {
+        "index_seconds": _round(index_seconds, 3),
+        "chunks_per_second": _round(_ratio(chunks, index_seconds), 1),
+        "encode_seconds": _round(encode_seconds, 3),
+        "index_encode_ratio": _round(_ratio(index_seconds, encode_seconds), 3),
+        "peak_rss_mb": _round(peak_rss_mb, 1),
+    }
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB."""
+    import resource
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)  # bytes on macOS, KiB on Linux
