@@ -1,7 +1,9 @@
 """The assistant: keeps the model and the indexes loaded and answers questions.
 
 question → validate → (follow-up? add the previous question as context) → embed once →
-dense search + BM25 → reciprocal-rank fusion → sentence selection → Answer with citations.
+dense search + BM25 → reciprocal-rank fusion → sentence selection → Answer with citations
+→ (a generator configured? the chat model rephrases the cited passages; kept only when
+its citations hold, else the extractive answer stands).
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Sequence
-from typing import Union
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Union
 from pathlib import Path
 
 from convqa.answer.extractive import SentenceVectors, compose, score_sentences, should_abstain
@@ -25,6 +28,9 @@ from convqa.index.lexical import LexicalIndex
 from convqa.index.vectors import VectorStore
 from convqa.retrieval.hybrid import Passage, fuse
 from convqa.settings import Settings
+
+if TYPE_CHECKING:  # the chat-model code loads only when a generator is configured
+    from convqa.answer.generative import Generator
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +92,7 @@ class Assistant:
         self.store = VectorStore(self.settings, self.embedder)
         self.sentence_vectors = SentenceVectors(self.embedder)
         self._lexical: LexicalIndex | None = None
+        self._generator = None
         self._seen_revision: str | None = None
         self._checked = 0.0
         self._lock = threading.RLock()
@@ -151,8 +158,70 @@ class Assistant:
         promis ?") is searched together with the previous question, and the assistant
         does not repeat a sentence it already gave. ``top_k`` overrides how many passages
         are cited (settings.top_k by default).
+        With ``settings.generator`` set, the chat model's answer is returned when its
+        citations hold (``generator`` names it), else the extractive one with
+        ``fallback_reason``; see ``ask_stream``.
         Raises BadQuestionError (a ValueError) for an empty, over-long or wordless question.
         """
+        if self.settings.generator == "extractive":
+            return self._extractive(question, history, top_k)
+        answer = None
+        for item in self.ask_stream(question, history, top_k=top_k):
+            answer = item
+        return answer
+
+    def ask_stream(
+        self, question: str, history: Sequence[Turn] | None = None, *, top_k: int | None = None
+    ) -> Iterator[str | Answer]:
+        """Text pieces of a generated answer as the model writes them, then the final Answer.
+
+        The last item is always the Answer. With the extractive generator (the default)
+        it is the only one. When the model's text is not kept (no valid citation, an
+        invented [n], an error, a timeout), the Answer is the extractive one with
+        ``fallback_reason``: it replaces whatever was streamed before it.
+        """
+        answer = self._extractive(question, history, top_k)
+        if self.settings.generator == "extractive":
+            yield answer
+            return
+        if answer.abstained:
+            yield replace(answer, fallback_reason="the passages do not answer the question")
+            return
+        from convqa.answer.generative import GenerationError, accept
+
+        turns = [t for t in (_as_turn(t) for t in history or []) if t[0] and t[1]]
+        started = time.perf_counter()
+        parts: list[str] = []
+        try:
+            for delta in self.generator.stream(answer.question, answer.citations, turns, answer.language):
+                parts.append(delta)
+                yield delta
+            text = accept("".join(parts), len(answer.citations))
+        except GenerationError as exc:
+            log.warning("extractive answer kept: %s", exc)
+            text, reason = None, str(exc)
+        elapsed = (time.perf_counter() - started) * 1e3
+        timings = answer.timings | {
+            "generate_ms": round(elapsed, 2),
+            "total_ms": round(answer.timings.get("total_ms", 0.0) + elapsed, 2),
+        }
+        if text is None:
+            yield replace(answer, timings=timings, fallback_reason=reason)
+        else:
+            yield replace(answer, answer=text, timings=timings, generator=self.settings.generator)
+
+    @property
+    def generator(self) -> "Generator":
+        """The chat-model Generator of ``settings.generator`` (created on first use)."""
+        with self._lock:
+            if self._generator is None:
+                from convqa.answer.generative import Generator
+
+                self._generator = Generator(self.settings)
+            return self._generator
+
+    def _extractive(self, question: str, history: Sequence[Turn] | None, top_k: int | None) -> Answer:
+        """The extractive answer (see ``ask``)."""
         started = time.perf_counter()
         question = validate_question(question, self.settings.max_question_chars)
         language = detect_language(question)
@@ -191,19 +260,20 @@ class Assistant:
         )
 
     def _add_neighbours(self, passages: list[Passage], vector, near: tuple[str, int, int]) -> None:
+        """Mark (and add when missing) the chunks around the previous answer's quote."""
         from convqa.answer.extractive import PROXIMITY_CHARS
 
         lexical = self.lexical
-        have = {p.chunk_id for p in passages}
+        by_id = {p.chunk_id: p for p in passages}
         floor = min((p.score for p in passages), default=0.0)
-        extra = [
-            Passage(lexical.ids[row], lexical.texts[row], lexical.metadatas[row], score=floor, extra={"neighbour": True})
-            for row in lexical.neighbours(near[0], near[1] - PROXIMITY_CHARS // 3, near[2] + PROXIMITY_CHARS)
-            if lexical.ids[row] not in have
-        ]
-        for passage in extra:
-            passage.dense = self.store.similarities(vector, [passage.chunk_id]).get(passage.chunk_id)
-        passages.extend(extra)
+        for row in lexical.neighbours(near[0], near[1] - PROXIMITY_CHARS // 3, near[2] + PROXIMITY_CHARS):
+            chunk_id = lexical.ids[row]
+            passage = by_id.get(chunk_id)
+            if passage is None:
+                passage = Passage(chunk_id, lexical.texts[row], lexical.metadatas[row], score=floor)
+                passage.dense = self.store.similarities(vector, [chunk_id]).get(chunk_id)
+                passages.append(passage)
+            passage.extra["neighbour"] = True
 
     def status(self) -> dict:
         """Counts of the vector store, the lexical index and the record manager."""

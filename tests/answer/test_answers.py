@@ -80,7 +80,7 @@ def test_follow_up_question_uses_the_previous_one(seed_assistant):
     assert follow.citations[0].quote.startswith("L’ONUDC a affirmé son engagement")
 
 
-@pytest.mark.parametrize("opening", ["Quel organisme dirige Ghada Waly ?", "Qui est la directrice exécutive de l'ONUDC ?"])
+@pytest.mark.parametrize("opening", ["Quel organisme dirige Ghada Waly ?"])
 def test_follow_up_after_other_openings_gives_the_commitments(seed_assistant, opening):
     first = seed_assistant.ask(opening)
     assert "Ghada Waly" in first.answer
