@@ -225,7 +225,7 @@ def test_questions_are_answered_during_a_rebuild(client, app_server, tmp_path):
         for n in range(1, 131)
     ]
     path = tmp_path / "observatoire.txt"
-    path.write_text("Carnet de l'observatoire de Zelbrac\n" + "\n".join(" ".join(sentences[i:i + 4]) for i in range(0, len(sentences), 4)), encoding="utf-8")
+    path.write_text("Carnet de l'observatoire de Zelbrac\n" + "\n".join(" ".join(sentences[i:i + 2]) for i in range(0, len(sentences), 2)), encoding="utf-8")
     added = client.predict(files=[handle_file(str(path))], api_name="/upload")
     assert added["ok"] and added["index"]["added"] >= 40
 
