@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh --test
+# Generated answers: llama-cpp-python (built once, cached) and the GGUF its test server loads.
+gguf=$(scripts/install-llm.sh | tail -n 1)
+export CONVQA_TEST_GGUF="$gguf" CONVQA_REQUIRE_LLM=1
 
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False
 

@@ -35,7 +35,11 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     language: str = "fr"
+    #: "extractive", or the chat model's generator ("openai", "ollama", "llamacpp") when its
+    #: answer passed the citation check.
     generator: str = "extractive"
+    #: Why a configured model's answer was not used (None when it was, or none is configured).
+    fallback_reason: str | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary (the ``convqa ask --json`` shape)."""

@@ -203,13 +203,21 @@ class WebApp:
             return
         messages = messages + [_user(question), _bot(render.render_pending(language))]
         yield messages, ""
+        answer, streamed = None, ""
         try:
-            answer = self.answer(question, history, top_k)
+            # A configured chat model streams its tokens; the last item is the final Answer.
+            for item in self.assistant.ask_stream(question, history=history, top_k=int(top_k or 0) or None):
+                if isinstance(item, str):
+                    streamed += item
+                    messages[-1] = _bot(render.render_partial(streamed))
+                    yield messages, ""
+                else:
+                    answer = item
         except ConvqaError as exc:
             messages[-1] = _bot(render.render_error(str(exc), language))
             yield messages, ""
             return
-        if not answer.abstained:
+        if not answer.abstained and not streamed:
             for piece in render.stream_pieces(answer.answer):
                 messages[-1] = _bot(render.render_partial(piece))
                 yield messages, ""
