@@ -87,7 +87,8 @@ def test_killed_index_runs_resume_to_a_clean_build(tmp_path, store_kind):
     assert first.returncode == 0, first.stderr
     seed_records = records(data)
 
-    add_dispatches(corpus, 10)
+    # Enough new chunks for several indexing batches (256 chunks each), so a run can be cut.
+    add_dispatches(corpus, 30)
     # Two kills: one while a batch is being embedded, one right after a batch was written.
     for delay in (0.8, 0.0):
         before = records(data)
@@ -104,7 +105,7 @@ def test_killed_index_runs_resume_to_a_clean_build(tmp_path, store_kind):
 
     final = run_cli("index", "--corpus", str(corpus), "--json", *base_args, env=env_run)
     assert final.returncode == 0, final.stderr
-    assert json.loads(final.stdout)["documents"] == 11
+    assert json.loads(final.stdout)["documents"] == 31
 
     resumed = snapshot(data, env, chroma_url, collection)
     clean_collection = collection + "clean"
