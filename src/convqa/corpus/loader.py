@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -205,7 +204,3 @@ def load_corpus(corpus_dir: Path, max_bytes: int = 5_000_000) -> tuple[list[Arti
         log.warning(line)
     return articles, warnings
 
-
-def iter_corpus(corpus_dir: Path) -> Iterator[Article]:
-    """Articles of the corpus folder, skipping unreadable files (see load_corpus)."""
-    yield from load_corpus(corpus_dir)[0]

@@ -40,7 +40,9 @@ def _stemmer() -> Stemmer.Stemmer:
 def words(text: str) -> list[str]:
     """Lower-cased words with elisions removed, stop words kept."""
     out = []
-    for match in _TOKEN.finditer(text.casefold()):
+    # NFKC first: compatibility forms (ligatures, mathematical letters, full-width) become
+    # plain letters, which casefold() then lowers.
+    for match in _TOKEN.finditer(unicodedata.normalize("NFKC", text).casefold()):
         token = _ELISION.sub("", match.group())
         # Remaining inner apostrophes ("aujourd'hui") join the parts.
         for part in re.split(r"['’ʼ_]", token):
@@ -54,7 +56,3 @@ def analyze(text: str) -> list[str]:
     kept = [fold_accents(w) for w in words(text) if w not in _STOP and not (len(w) == 1 and not w.isdigit())]
     return [stem for stem in _stemmer().stemWords(kept) if stem]
 
-
-def analyze_many(texts: list[str]) -> list[list[str]]:
-    """analyze() over a list, the stemmer shared."""
-    return [analyze(t) for t in texts]

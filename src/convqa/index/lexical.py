@@ -71,10 +71,6 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def row_of(self, chunk_id: str) -> int | None:
-        """Row number of a chunk id, or None."""
-        return self._row.get(chunk_id)
-
     def search(self, query: str | list[str], k: int = 30) -> list[LexicalHit]:
         """Best k rows for a question (or its already analyzed terms), score > 0 only."""
         if self._bm25 is None:
