@@ -1,6 +1,15 @@
-"""Start the convqa browser chat: ``python app.py [--host H] [--port P]`` (settings from CONVQA_*)."""
+"""Start the convqa browser chat: ``python app.py [OPTIONS]`` is ``convqa serve [OPTIONS]``.
 
-from convqa.web.app import main
+The options are the ``serve`` command's own (one definition, in ``convqa.cli``), so the
+two front doors cannot drift apart. Settings also come from ``CONVQA_*`` variables.
+"""
+
+import sys
+
+import typer
+
+from convqa.cli import app
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    serve = typer.main.get_command(app).commands["serve"]
+    serve.main(sys.argv[1:], prog_name="app.py")

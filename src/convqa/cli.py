@@ -207,11 +207,13 @@ def serve(
     _quiet_libraries()
     try:
         settings = _settings(host=host, port=port, corpus_dir=corpus, data_dir=data_dir, model=model, chroma_url=chroma_url, generator=generator)
-        from convqa.web.app import launch
+        from convqa.web import launch
 
         launch(settings)
     except ConvqaError as exc:
         _fail(str(exc), 1)
+    except KeyboardInterrupt:  # while indexing, before the server runs (it handles its own)
+        _fail("interrupted", 130)
 
 
 @app.command("eval")

@@ -12,7 +12,7 @@ from gradio_client.exceptions import AppError
 
 from convqa.corpus.loader import read_article
 from convqa.settings import Settings
-from convqa.web.app import check_bind, history_from_messages, is_loopback
+from convqa.web.handlers import history_from_messages
 from paths import SEED_ID
 
 pytestmark = pytest.mark.slow
@@ -243,43 +243,3 @@ def test_questions_are_answered_during_a_rebuild(client, app_server, tmp_path):
     assert rebuilding, f"the question waited for the whole rebuild ({waited:.1f} s)"
     print(f"question answered in {waited:.1f} s during a {report['index']['seconds']:.1f} s rebuild "
           f"of {report['index']['chunks']} passages")
-
-
-# -- launch -----------------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("args", "env", "message"),
-    [
-        (["--host", "0.0.0.0"], {}, "CONVQA_AUTH"),
-        (["--host", "192.168.1.2"], {}, "without a password"),
-        ([], {"CONVQA_AUTH": "no-colon"}, "user:password"),
-        (["--port", "99999"], {}, "invalid setting port"),
-    ],
-)
-def test_bad_launch_settings_are_refused_before_loading_anything(run_app, args, env, message):
-    done = run_app(args, env, timeout=60)
-    assert done.returncode in (1, 2)
-    assert message in done.stderr
-    assert "Traceback" not in done.stderr
-
-
-@pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("localhost", True), ("::1", True), ("0.0.0.0", False), ("192.168.1.2", False)])
-def test_loopback_addresses(host, loopback):
-    assert is_loopback(host) is loopback
-
-
-def test_with_a_password_it_serves_beyond_loopback_and_asks_for_it(start_app, tmp_path):
-    from gradio_client import Client
-    from gradio_client.exceptions import AuthenticationError
-
-    with start_app(tmp_path, "--host", "0.0.0.0", CONVQA_AUTH="ana:s3cret") as server:
-        with pytest.raises(AuthenticationError):
-            Client(server.url, verbose=False)
-        with pytest.raises(ValueError, match="Could not login"):
-            Client(server.url, auth=("ana", "wrong"), verbose=False)
-        client = Client(server.url, auth=("ana", "s3cret"), verbose=False)
-        assert "ONUDC" in ask(client, "Quel organisme dirige Ghada Waly ?")["answer"]
-
-
-def test_auth_is_required_off_loopback_and_passed_when_set():
-    assert check_bind(Settings(host="127.0.0.1")) is None
-    assert check_bind(Settings(host="0.0.0.0", auth="ana:s3cret:x")) == ("ana", "s3cret:x")

@@ -2,16 +2,21 @@
 
 ``build_app(settings, assistant=None)`` returns the Blocks; ``launch(settings)`` syncs the
 index and serves it. Gradio is imported only when one of them is used.
+
+Modules: ``handlers`` (what each endpoint does), ``page`` (the layout and its events),
+``server`` (bind checks and launch), ``render`` (HTML of answers), ``context`` (a passage
+in its article).
 """
 
 from typing import Any
 
 __all__ = ["build_app", "launch"]
+_HOME = {"build_app": "convqa.web.page", "launch": "convqa.web.server"}
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from convqa.web import app
+    if name in _HOME:
+        from importlib import import_module
 
-        return getattr(app, name)
+        return getattr(import_module(_HOME[name]), name)
     raise AttributeError(f"module 'convqa.web' has no attribute {name!r}")

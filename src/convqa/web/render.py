@@ -211,6 +211,28 @@ def render_answer(answer: Answer, context_of: ContextLookup | None = None) -> st
     return "".join(parts)
 
 
+def report_markdown(result: dict | None) -> str:
+    """The result of an add/upload/rebuild for the page (escaped: it quotes file names and URLs)."""
+    if not result:
+        return ""
+    lines = []
+    for s in result.get("saved") or []:
+        lines.append(f"**{'Added' if s.get('created') else 'Already there'}:** {esc(s['message'])}")
+    for r in result.get("refused") or []:
+        lines.append(f"**Refused:** {esc(r['message'])}")
+    index = result.get("index")
+    if index:
+        lines.append(
+            f"**Index:** {index['added']} added · {index['updated']} updated · {index['skipped']} unchanged · "
+            f"{index['deleted']} deleted — {index['documents']} articles, {index['chunks']} passages "
+            f"in {index['seconds']:.1f} s"
+        )
+        lines.extend(f"**Warning:** {esc(w)}" for w in index.get("warnings") or [])
+    elif not lines:
+        lines.append(esc(result.get("message", "")))
+    return "\n\n".join(lines)
+
+
 def plain_text(fragment: str) -> str:
     """Text of an HTML fragment built here (tags dropped, entities decoded)."""
     return html.unescape(_TAG.sub("", fragment.replace("<br>", "\n"))).strip()

@@ -1,0 +1,92 @@
+"""Serving the app: who may connect (bind checks), then ``launch``.
+
+The app listens on loopback unless a password is configured: a newsroom exposes it
+behind a reverse proxy, never bare on the network.
+"""
+
+import ipaddress
+import sys
+from typing import Any
+
+import convqa  # noqa: F401  (sets the offline environment before anything loads)
+from convqa.errors import ConvqaError
+from convqa.settings import Settings
+
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost)."""
+    host = host.strip().strip("[]")
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_auth(auth: str | None) -> tuple[str, str] | None:
+    """('user', 'password') from 'user:password'; ConvqaError when malformed."""
+    if not auth:
+        return None
+    user, sep, password = auth.partition(":")
+    if not sep or not user or not password:
+        raise ConvqaError("auth must look like 'user:password' (CONVQA_AUTH)")
+    return user, password
+
+
+def check_bind(settings: Settings) -> tuple[str, str] | None:
+    """The credentials to require; refuses to serve beyond loopback without them."""
+    auth = parse_auth(settings.auth)
+    if auth is None and not is_loopback(settings.host):
+        raise ConvqaError(
+            f"refusing to serve on {settings.host} without a password: "
+            "set CONVQA_AUTH=user:password or bind 127.0.0.1"
+        )
+    return auth
+
+
+def launch(settings: Settings, assistant: Any = None, *, block: bool = True):
+    """Sync the index with the corpus, then serve the app on settings.host:settings.port.
+
+    Refuses (ConvqaError) to listen beyond loopback unless ``settings.auth`` is set.
+    With ``block=False`` it returns the running Blocks (``.close()`` stops it).
+    """
+    auth = check_bind(settings)  # before loading the model: fail fast
+    import gradio as gr
+
+    from convqa.web import render
+    from convqa.web.page import build_app
+
+    if assistant is None:
+        from convqa.assistant import Assistant
+
+        assistant = Assistant(settings)
+    report = assistant.index()
+    print(
+        f"convqa: {report.documents} article{'s' if report.documents != 1 else ''}, {report.chunks} passages indexed "
+        f"({report.added} added, {report.updated} updated, {report.deleted} deleted) in {report.seconds:.1f} s",
+        file=sys.stderr,
+    )
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    demo = build_app(settings, assistant)
+    demo.queue(default_concurrency_limit=1)
+    demo.launch(
+        server_name=settings.host,
+        server_port=settings.port,
+        share=False,
+        auth=auth,
+        auth_message="convqa: sign in" if auth else None,
+        css=render.CSS,
+        theme=gr.themes.Soft(),
+        max_file_size=settings.max_upload_bytes,
+        footer_links=["api"],
+        show_error=True,
+        ssr_mode=False,
+        pwa=False,
+        mcp_server=False,
+        prevent_thread_lock=not block,
+    )
+    return demo
