@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+from convqa.corpus.formats.registry import accepted_suffixes, format_for, suffix_label
 from convqa.corpus.loader import UnreadableArticle, load_corpus, read_article, slugify
 from convqa.errors import CorpusError
 
-#: File types accepted from users (the loader reads a few more, e.g. ``.markdown``).
-UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm")
+#: File types accepted from users, from the format registry (the loader also reads ``.markdown``).
+UPLOAD_SUFFIXES = accepted_suffixes()
 _MAX_TITLE_CHARS = 300
 _MAX_SOURCE_CHARS = 2000
 _MAX_NAME_ATTEMPTS = 1000
@@ -48,9 +49,9 @@ def safe_filename(name: str) -> str:
     """
     base = PurePosixPath(str(name).replace("\\", "/")).name
     suffix = PurePosixPath(base).suffix.lower()
-    if suffix not in UPLOAD_SUFFIXES:
+    if format_for(base, uploads=True) is None:
         shown = suffix or "(none)"
-        raise CorpusError(f"{base or 'file'}: file type {shown} is not accepted (use {', '.join(UPLOAD_SUFFIXES)})")
+        raise CorpusError(f"{base or 'file'}: file type {shown} is not accepted (use {suffix_label()})")
     return slugify(base[: -len(suffix)]) + suffix
 
 
@@ -215,6 +216,17 @@ def save_pasted(title: str, text: str, corpus_dir: Path, *, source: str = "", ma
     """Add a pasted article (title, optional source URL, text) as a Markdown file."""
     from convqa.answer.language import detect_language
 
+    return save_markdown(title, text, corpus_dir, source=source, lang=detect_language(str(text or "")[:2000]), max_bytes=max_bytes)
+
+
+def save_markdown(
+    title: str, text: str, corpus_dir: Path, *, source: str = "", date: str = "", lang: str = "", max_bytes: int
+) -> SavedArticle:
+    """Add an article given as title, text and metadata, as a Markdown file with front matter.
+
+    The title and source are checked as for a pasted article; the file is named after
+    the title and saved by ``save_article_bytes`` (never overwriting, nothing on refusal).
+    """
     title = _clean_line(title, "title", _MAX_TITLE_CHARS)
     if not title:
         raise CorpusError("the article needs a title")
@@ -222,5 +234,5 @@ def save_pasted(title: str, text: str, corpus_dir: Path, *, source: str = "", ma
     text = str(text or "").strip()
     if not any(ch.isalnum() for ch in text):
         raise CorpusError("the article text is empty")
-    document = markdown_article(title, text, source=source, lang=detect_language(text[:2000]))
+    document = markdown_article(title, text, source=source, date=_clean_line(date, "date", 100), lang=lang)
     return save_article_bytes(document.encode("utf-8"), f"{slugify(title)[:60]}.md", corpus_dir, max_bytes=max_bytes)

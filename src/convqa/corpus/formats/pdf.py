@@ -10,6 +10,7 @@ Scanned PDFs (images, no text layer) are refused: there is no OCR.
 from __future__ import annotations
 
 import io
+import logging
 import re
 
 from convqa.corpus.formats.base import Parsed, UnreadableArticle, split_title_line, title_from_stem
@@ -47,6 +48,9 @@ def _read(data: bytes) -> tuple[list[str], dict[str, str], str]:
     """Pages' text, metadata (author, date, lang) and the metadata title ('' when none)."""
     from pypdf import PdfReader
 
+    # pypdf logs each repair it attempts, without naming the file; the loader's one
+    # warning a skipped file (or nothing, for a repaired one) is what the user needs.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):

@@ -10,6 +10,7 @@ from convqa.corpus.loader import load_corpus, read_article
 from convqa.corpus.uploads import safe_filename, save_article_bytes, save_pasted, save_upload
 from convqa.errors import CorpusError
 from paths import SEED_ID
+from pdfs import make_pdf
 
 LIMIT = 100_000
 ARTICLE = "Un pont rouvre à Lyon\nLe pont Wilson a rouvert lundi après dix-huit mois de travaux, a annoncé la métropole.\n".encode()
@@ -61,10 +62,23 @@ def test_names_without_an_article_suffix_are_refused(corpus_copy):
     refused(corpus_copy, ARTICLE, "../../etc/passwd", "not accepted")
 
 
-@pytest.mark.parametrize("name", ["photo.png", "script.py", "doc.pdf", "page.php", "archive.tar.gz", "notes.markdown"])
+@pytest.mark.parametrize("name", ["photo.png", "script.py", "doc.docx", "page.php", "archive.tar.gz", "notes.markdown"])
 def test_other_file_types_are_refused(corpus_copy, name):
     message = refused(corpus_copy, ARTICLE, name, "not accepted")
-    assert ".txt" in message
+    assert ".txt, .md, .html, .pdf" in message
+
+
+def test_a_pdf_upload_is_saved_as_is_and_read_from_its_text_layer(corpus_copy):
+    pdf = make_pdf("Un pont rouvre à Lyon", ["Le pont Wilson a rouvert lundi après dix-huit mois de travaux, a annoncé la métropole."])
+    saved = save_article_bytes(pdf, "Pont Wilson.PDF", corpus_copy, max_bytes=LIMIT)
+    assert saved.created and saved.path == corpus_copy / "pont-wilson.pdf"
+    assert saved.path.read_bytes() == pdf
+    assert (saved.doc_id, saved.title) == ("pont-wilson", "Un pont rouvre à Lyon")
+    assert read_article(saved.path).text.startswith("Le pont Wilson a rouvert lundi")
+
+
+def test_a_file_named_pdf_that_is_not_one_is_refused(corpus_copy):
+    refused(corpus_copy, ARTICLE, "article.pdf", "not a PDF")
 
 
 def test_accepted_types_upper_case_included(tmp_path):
