@@ -206,7 +206,7 @@ class WebApp:
         })
 
     def upload(self, files: list[str] | None, progress: Any = None) -> dict:
-        """Save uploaded article files (.txt, .md, .html) in the corpus and index them.
+        """Save uploaded article files (the types of the format registry) in the corpus and index them.
 
         Returns ok, message, saved (file, doc_id, title, created, message), refused (file,
         message) and index (added, updated, skipped, deleted, documents, chunks, seconds).

@@ -42,12 +42,15 @@ def build_app(settings: Settings, assistant: Any = None):
     """
     import gradio as gr
 
+    from convqa.corpus.formats.registry import suffix_label
+
     if assistant is None:
         from convqa.assistant import Assistant
 
         assistant = Assistant(settings)
     app = WebApp(settings, assistant)
     upload_mb = settings.max_upload_bytes / 1e6
+    types = suffix_label()  # the format registry's list, so the page names what the loader reads
 
     # Gradio shows a progress bar for handlers that take a gr.Progress default: thin wrappers.
     def upload(files: list[str] | None, progress=gr.Progress()) -> dict:
@@ -98,12 +101,14 @@ def build_app(settings: Settings, assistant: Any = None):
                 gr.Markdown(
                     f"Add news articles to the corpus folder `{render.esc(settings.corpus_dir)}`: they are "
                     f"checked, saved, then indexed (only new or changed articles are embedded). "
-                    f"Files: .txt, .md, .html up to {upload_mb:.0f} MB each; a name already taken gets a "
+                    f"Files: {types} up to {upload_mb:.0f} MB each; a name already taken gets a "
                     "number, nothing is overwritten."
                 )
                 with gr.Row():
                     with gr.Column():
-                        files = gr.File(label=f"Article files (.txt, .md, .html; max {upload_mb:.0f} MB)",
+                        # No file_types filter: Gradio would refuse the whole batch for one odd file,
+                        # where the handler refuses that file alone, with its reason.
+                        files = gr.File(label=f"Article files ({types}; max {upload_mb:.0f} MB)",
                                         file_count="multiple", type="filepath", elem_id="cq-files")
                         upload_btn = gr.Button("Add the files", variant="primary", elem_id="cq-upload")
                     with gr.Column():
