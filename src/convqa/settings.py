@@ -66,6 +66,11 @@ class Settings(BaseSettings):
         None, description="'user:password' required by the web app; mandatory off loopback."
     )
     max_upload_bytes: int = Field(2_000_000, ge=1000)
+    # Fetched URLs must not reach inside the network (routers, metadata services, the
+    # Chroma server) unless explicitly allowed, e.g. for an intranet news site.
+    fetch_allow_private: bool = Field(
+        False, description="Let `convqa add URL` and the web app fetch pages on private, loopback or link-local addresses."
+    )
 
     # Generated answers (optional: the `llm` extra). The extractive answer is the default
     # and the fallback whenever the model fails, times out or cites badly.
