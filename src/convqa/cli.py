@@ -1,4 +1,4 @@
-"""The ``convqa`` command: index, ask, status, serve, eval.
+"""The ``convqa`` command: index, add, ask, status, serve, eval.
 
 Only typer and the settings are imported at module level, so ``--help`` answers at
 once; the model and the stores load inside the commands that need them.
@@ -100,6 +100,73 @@ def index(
             f"{report.updated} updated, {report.skipped} unchanged, {report.deleted} deleted "
             f"in {report.seconds:.1f} s"
         )
+
+
+@app.command()
+def add(
+    target: Annotated[str, typer.Argument(metavar="URL_OR_FILE", help="http(s) URL of a news page, or an article file.")],
+    corpus: CorpusDir = None,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Also fetch from private and loopback addresses [env CONVQA_FETCH_ALLOW_PRIVATE].")
+    ] = False,
+    data_dir: DataDir = None,
+    model: Model = None,
+    chroma_url: ChromaUrl = None,
+    as_json: Json = False,
+) -> None:
+    """Add one article (a web page fetched from its URL, or a file) to the corpus and index it."""
+    _quiet_libraries()
+    from convqa.corpus.fetch import FetchError, PageRefused
+    from convqa.errors import CorpusError
+
+    try:
+        settings = _settings(
+            corpus_dir=corpus, data_dir=data_dir, model=model, chroma_url=chroma_url, fetch_allow_private=allow_private or None
+        )
+        saved = _save_article(target, settings)
+    except PageRefused as exc:
+        _fail(str(exc), 2)
+    except FetchError as exc:  # the network or the server failed, not the input
+        _fail(str(exc), 1)
+    except CorpusError as exc:  # the file or page was refused: nothing was written
+        _fail(str(exc), 2)
+    except ConvqaError as exc:
+        _fail(str(exc), 1)
+    try:
+        from convqa.index.builder import build_index
+
+        report = build_index(settings)
+    except ConvqaError as exc:
+        _fail(f"{saved.message}, but indexing failed: {exc}", 1)
+    except KeyboardInterrupt:
+        _fail(f"{saved.message}; indexing interrupted: run `convqa index` to finish", 130)
+    if as_json:
+        article = {"path": str(saved.path), "doc_id": saved.doc_id, "title": saved.title, "created": saved.created, "message": saved.message}
+        typer.echo(json.dumps(article | {"index": report.to_dict()}, ensure_ascii=False))
+    else:
+        typer.echo(
+            f"{saved.message}; index: {report.documents} articles, {report.chunks} chunks "
+            f"({report.added} added, {report.updated} updated, {report.deleted} deleted) in {report.seconds:.1f} s"
+        )
+
+
+def _save_article(target: str, settings: Settings):
+    """Save a URL (fetched) or a local file (upload checks) into the corpus; the SavedArticle."""
+    import re
+
+    from convqa.corpus.fetch import save_url
+    from convqa.corpus.uploads import save_upload
+
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", target):  # any scheme: save_url refuses all but http(s)
+        return save_url(
+            target, settings.corpus_dir, max_bytes=settings.max_upload_bytes, allow_private=settings.fetch_allow_private
+        )
+    from convqa.errors import CorpusError
+
+    path = Path(target)
+    if not path.is_file():
+        raise CorpusError(f"no such file: {target}")
+    return save_upload(path, settings.corpus_dir, max_bytes=settings.max_upload_bytes)
 
 
 @app.command()
