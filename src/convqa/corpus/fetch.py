@@ -29,7 +29,7 @@ import ssl
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from convqa.corpus.formats.base import Parsed, UnreadableArticle
 from convqa.corpus.formats.html import parse_html_text
@@ -41,6 +41,8 @@ DEFAULT_TIMEOUT = 20.0
 MAX_REDIRECTS = 5
 _READ_SIZE = 64 * 1024
 _REDIRECTS = (301, 302, 303, 307, 308)
+# Characters left as they are in paths and queries: the reserved ones and existing escapes.
+_URL_SAFE = "/%?=&;:@!$'()*+,~-._[]"
 _HEADERS = {
     "User-Agent": "convqa (news article fetcher)",
     "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8",
@@ -120,8 +122,8 @@ def fetch_page(url: str, *, max_bytes: int, allow_private: bool = False, timeout
     """GET ``url`` following at most MAX_REDIRECTS redirects, each hop checked (see module doc)."""
     deadline = time.monotonic() + timeout
     current = str(url).strip()
-    for _ in range(MAX_REDIRECTS + 1):
-        target = _target(current, first=current == str(url).strip())
+    for hop in range(MAX_REDIRECTS + 1):
+        target = _target(current, first=hop == 0)
         addresses = _resolve(target, allow_private)
         connection, sock = _connect(target, addresses, deadline)
         try:
@@ -152,8 +154,15 @@ def _target(url: str, *, first: bool) -> _Target:
         raise PageRefused(f"{what} ({shown} {url[:200]})")
     if not parts.hostname:
         raise PageRefused(f"no host name in {url[:200]}")
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return _Target(url, scheme == "https", parts.hostname, port or (443 if scheme == "https" else 80), path)
+    try:  # the request line and Host header are ASCII: IDNA host, percent-encoded path
+        host = parts.hostname.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise PageRefused(f"not a valid host name: {parts.hostname[:200]}") from None
+    path, query = quote(parts.path or "/", safe=_URL_SAFE), quote(parts.query, safe=_URL_SAFE)
+    netloc = f"[{host}]" if ":" in host else host
+    netloc += f":{port}" if port else ""
+    clean = urlunsplit((scheme, netloc, path, query, ""))  # no fragment, no user:password
+    return _Target(clean, scheme == "https", host, port or (443 if scheme == "https" else 80), path + (f"?{query}" if query else ""))
 
 
 def _resolve(target: _Target, allow_private: bool) -> list[tuple]:
@@ -217,6 +226,8 @@ def _get(
         raise FetchError(f"{target.url}: no answer in time") from None
     except (OSError, http.client.HTTPException) as exc:
         raise FetchError(f"{target.url}: the server's answer is broken ({exc.__class__.__name__})") from None
+    except ValueError:  # http.client refuses control characters in the URL
+        raise PageRefused(f"not a valid URL: {target.url[:200]}") from None
 
 
 def _body(
