@@ -1,32 +1,31 @@
-"""The assistant: keeps the model and the indexes loaded and answers questions.
+"""The assistant: loads the model and the indexes once, and answers through the pipeline.
 
-question → validate → (follow-up? add the previous question as context) → embed once →
-dense search + BM25 → reciprocal-rank fusion → sentence selection → Answer with citations
-→ (a generator configured? the chat model rephrases the cited passages; kept only when
-its citations hold, else the extractive answer stands).
+It holds what every question shares (the embedding model, the vector store, the BM25
+index kept in step with it, locks) and assembles the pipeline's steps from the settings
+(see convqa.pipeline, where the question's route lives). A configured chat model then
+rephrases the cited passages; its answer is kept only when its citations hold.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Union
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from convqa.answer.extractive import SentenceVectors, compose, score_sentences, should_abstain
-from convqa.answer.language import detect_language
+from convqa.answer.candidates import SentenceVectors
 from convqa.answer.types import Answer
-from convqa.errors import BadQuestionError
+from convqa.calibration import calibration_for
+from convqa.conversation import normalize_history
 from convqa.index.builder import IndexReport, Progress, build_index, lexical_path, rebuild_lexical, record_manager
 from convqa.index.embedder import Embedder
 from convqa.index.lexical import LexicalIndex
 from convqa.index.vectors import VectorStore
-from convqa.retrieval.hybrid import Passage, fuse
+from convqa.pipeline import Pipeline, Resources
+from convqa.question import is_follow_up, validate_question  # noqa: F401  (public here since 0.1)
 from convqa.settings import Settings
 
 if TYPE_CHECKING:  # the chat-model code loads only when a generator is configured
@@ -37,51 +36,6 @@ log = logging.getLogger(__name__)
 #: How often (seconds) a question checks that the lexical index matches the vector store.
 CONSISTENCY_CHECK_SECONDS = 1.0
 
-_FOLLOW_UP = re.compile(
-    r"\b(il|elle|ils|elles|lui|leur|leurs|celui|celle|ceux|celles|là|he|she|it|they|them|his|her|hers|their|its|this|that|there)\b"
-    r"|^\s*(et|and|what about|quid)\b",
-    re.IGNORECASE,
-)
-
-
-_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")
-
-
-def validate_question(question: object, max_chars: int = 2000) -> str:
-    """The question, cleaned; BadQuestionError with a one-line reason when unusable."""
-    if not isinstance(question, str):
-        raise BadQuestionError("the question must be text")
-    # Terminal escape sequences, control and format characters carry no meaning for
-    # retrieval and break display.
-    cleaned = _ANSI.sub(" ", question)
-    cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in cleaned)
-    cleaned = re.sub(r"\s+", " ", cleaned).strip()
-    if len(question) > max_chars:
-        raise BadQuestionError(f"the question is {len(question):,} characters long; the limit is {max_chars:,}")
-    if not cleaned:
-        raise BadQuestionError("the question is empty")
-    if not any(ch.isalnum() for ch in cleaned):
-        raise BadQuestionError("the question has no words")
-    return cleaned
-
-
-Turn = Union[str, tuple[str, str], "Answer"]
-
-
-def _as_turn(turn: Turn) -> tuple[str, str]:
-    """(question, answer text) of a history item."""
-    if isinstance(turn, str):
-        return turn.strip(), ""
-    if isinstance(turn, Answer):
-        return turn.question, turn.answer
-    question, answer = (list(turn) + ["", ""])[:2]
-    return str(question or "").strip(), str(answer or "")
-
-
-def is_follow_up(question: str) -> bool:
-    """A question that leans on the previous turn (a pronoun, 'et …', or very short)."""
-    return bool(_FOLLOW_UP.search(question)) or len(question.split()) <= 3
-
 
 class Assistant:
     """Answers questions over the indexed corpus; load once, ask many times (thread-safe)."""
@@ -89,13 +43,17 @@ class Assistant:
     def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None) -> None:
         self.settings = settings or Settings()
         self.embedder = embedder or Embedder(self.settings.model, self.settings.data_dir)
-        self.store = VectorStore(self.settings, self.embedder)
+        self.calibration = calibration_for(self.settings.model)
+        self.store = VectorStore(self.settings, self.embedder, calibration=self.calibration)
         self.sentence_vectors = SentenceVectors(self.embedder)
         self._lexical: LexicalIndex | None = None
         self._generator = None
         self._seen_revision: str | None = None
         self._checked = 0.0
         self._lock = threading.RLock()
+        self.pipeline = Pipeline(Resources(
+            self.settings, self.embedder, self.store, lambda: self.lexical, self.sentence_vectors, self.calibration,
+        ))
 
     # -- indexes ---------------------------------------------------------------
     @property
@@ -131,48 +89,28 @@ class Assistant:
         return report
 
     # -- questions -------------------------------------------------------------
-    def retrieve(self, query: str, limit: int | None = None) -> tuple[list[Passage], dict[str, float], object]:
-        """Hybrid retrieval for a (validated) query: passages, timings, query vector."""
-        timings: dict[str, float] = {}
-        t0 = time.perf_counter()
-        vector = self.embedder.encode_queries([query])[0]
-        t1 = time.perf_counter()
-        dense = self.store.search(vector, self.settings.candidates)
-        t2 = time.perf_counter()
-        lexical = self.lexical
-        hits = [(h.row, h.score) for h in lexical.search(query, self.settings.candidates)]
-        t3 = time.perf_counter()
-        passages = fuse(dense, hits, lexical, k=self.settings.rrf_k, limit=limit or max(self.settings.top_k, 8))
-        # Passages found by BM25 alone get their dense similarity too: answer selection uses it.
-        missing = [p.chunk_id for p in passages if p.dense is None]
-        for chunk_id, sim in self.store.similarities(vector, missing).items():
-            next(p for p in passages if p.chunk_id == chunk_id).dense = sim
-        timings.update(embed_ms=(t1 - t0) * 1e3, dense_ms=(t2 - t1) * 1e3, lexical_ms=(t3 - t2) * 1e3)
-        return passages, timings, vector
-
-    def ask(self, question: str, history: Sequence[Turn] | None = None, *, top_k: int | None = None) -> Answer:
+    def ask(self, question: str, history: Sequence[Any] | None = None, *, top_k: int | None = None) -> Answer:
         """Answer a question in the light of the conversation so far.
 
-        ``history`` lists earlier turns, oldest first: each a question (str), a
-        ``(question, answer_text)`` pair or an ``Answer``. A follow-up ("Qu'a-t-elle
-        promis ?") is searched together with the previous question, and the assistant
-        does not repeat a sentence it already gave. ``top_k`` overrides how many passages
-        are cited (settings.top_k by default).
+        ``history`` lists earlier turns, oldest first, in any shape
+        ``convqa.conversation.normalize_history`` accepts: Turns, Answers, JSON dicts,
+        ``[question, answer_text]`` pairs or questions. A follow-up ("Qu'a-t-elle
+        promis ?") is searched together with the previous question, looks around where the
+        previous answer was quoted, and does not repeat a sentence already given.
+        ``top_k`` is the most passages cited (settings.top_k by default).
         With ``settings.generator`` set, the chat model's answer is returned when its
         citations hold (``generator`` names it), else the extractive one with
         ``fallback_reason``; see ``ask_stream``.
         Raises BadQuestionError (a ValueError) for an empty, over-long or wordless question.
         """
         if self.settings.generator == "extractive":
-            return self._extractive(question, history, top_k)
+            return self.pipeline.run(question, normalize_history(history), top_k)
         answer = None
         for item in self.ask_stream(question, history, top_k=top_k):
             answer = item
         return answer
 
-    def ask_stream(
-        self, question: str, history: Sequence[Turn] | None = None, *, top_k: int | None = None
-    ) -> Iterator[str | Answer]:
+    def ask_stream(self, question: str, history: Sequence[Any] | None = None, *, top_k: int | None = None) -> Iterator[str | Answer]:
         """Text pieces of a generated answer as the model writes them, then the final Answer.
 
         The last item is always the Answer. With the extractive generator (the default)
@@ -180,7 +118,8 @@ class Assistant:
         invented [n], an error, a timeout), the Answer is the extractive one with
         ``fallback_reason``: it replaces whatever was streamed before it.
         """
-        answer = self._extractive(question, history, top_k)
+        turns = normalize_history(history)
+        answer = self.pipeline.run(question, turns, top_k)
         if self.settings.generator == "extractive":
             yield answer
             return
@@ -189,11 +128,11 @@ class Assistant:
             return
         from convqa.answer.generative import GenerationError, accept
 
-        turns = [t for t in (_as_turn(t) for t in history or []) if t[0] and t[1]]
+        pairs = [(t.question, t.answer_text) for t in turns if t.answer_text]
         started = time.perf_counter()
         parts: list[str] = []
         try:
-            for delta in self.generator.stream(answer.question, answer.citations, turns, answer.language):
+            for delta in self.generator.stream(answer.question, answer.citations, pairs, answer.language):
                 parts.append(delta)
                 yield delta
             text = accept("".join(parts), len(answer.citations))
@@ -220,61 +159,6 @@ class Assistant:
                 self._generator = Generator(self.settings)
             return self._generator
 
-    def _extractive(self, question: str, history: Sequence[Turn] | None, top_k: int | None) -> Answer:
-        """The extractive answer (see ``ask``)."""
-        started = time.perf_counter()
-        question = validate_question(question, self.settings.max_question_chars)
-        language = detect_language(question)
-        context, said = "", []
-        turns = [_as_turn(t) for t in history or []]
-        turns = [t for t in turns if t[0]]
-        if turns and is_follow_up(question):
-            context = turns[-1][0][: self.settings.max_question_chars]
-            said = [t[1] for t in turns if t[1]]
-        query = f"{context} {question}" if context else question
-        limit = max(1, min(int(top_k or self.settings.top_k), 20))
-        passages, timings, vector = self.retrieve(query, limit=max(limit, 8))
-        t_answer = time.perf_counter()
-        near = None
-        if said:
-            # Where the previous answer was quoted from (its [n] markers are not article text):
-            # the passages around it join the candidates, as follow-ups often continue there.
-            near = self.lexical.locate(re.sub(r"\s*\[\d+\]", "", said[-1]).strip().split("\n")[0])
-            if near is not None:
-                self._add_neighbours(passages, vector, near)
-        candidates = score_sentences(
-            question, passages, self.lexical, context=context, question_vector=vector,
-            sentence_vectors=self.sentence_vectors, language=language, already_said=said, near=near,
-        )
-        abstained = should_abstain(passages, candidates)
-        text, citations = compose(passages, candidates, language=language, limit=limit, abstained=abstained)
-        now = time.perf_counter()
-        timings.update(answer_ms=(now - t_answer) * 1e3, total_ms=(now - started) * 1e3)
-        return Answer(
-            question=question,
-            answer=text,
-            abstained=abstained,
-            citations=citations,
-            timings={k: round(v, 2) for k, v in timings.items()},
-            language=language,
-        )
-
-    def _add_neighbours(self, passages: list[Passage], vector, near: tuple[str, int, int]) -> None:
-        """Mark (and add when missing) the chunks around the previous answer's quote."""
-        from convqa.answer.extractive import PROXIMITY_CHARS
-
-        lexical = self.lexical
-        by_id = {p.chunk_id: p for p in passages}
-        floor = min((p.score for p in passages), default=0.0)
-        for row in lexical.neighbours(near[0], near[1] - PROXIMITY_CHARS // 3, near[2] + PROXIMITY_CHARS):
-            chunk_id = lexical.ids[row]
-            passage = by_id.get(chunk_id)
-            if passage is None:
-                passage = Passage(chunk_id, lexical.texts[row], lexical.metadatas[row], score=floor)
-                passage.dense = self.store.similarities(vector, [chunk_id]).get(chunk_id)
-                passages.append(passage)
-            passage.extra["neighbour"] = True
-
     def status(self) -> dict:
         """Counts of the vector store, the lexical index and the record manager."""
         chunks = self.store.count()
@@ -287,6 +171,8 @@ class Assistant:
             "records": records,
             "consistent": chunks == len(lexical) == records,
             "model": self.store.model or self.store.recipe,
+            "calibrated": self.calibration.calibrated,
+            "answerer": getattr(self.pipeline.answerer, "description", self.settings.answerer),
             "store": "server" if self.settings.chroma_url else "embedded",
             "location": self.settings.store_description,
             "data_dir": str(self.settings.data_dir.resolve()),
@@ -306,6 +192,6 @@ def default_assistant() -> Assistant:
         return _default
 
 
-def ask(question: str, history: Sequence[Turn] | None = None) -> Answer:
+def ask(question: str, history: Sequence[Any] | None = None) -> Answer:
     """Answer a question with the process-wide Assistant (settings from the environment)."""
     return default_assistant().ask(question, history)

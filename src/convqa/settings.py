@@ -55,6 +55,17 @@ class Settings(BaseSettings):
     candidates: int = Field(30, ge=5, le=200, description="Hits taken from each retriever.")
     rrf_k: int = Field(60, ge=1)
 
+    # The question's pipeline (convqa.pipeline): steps by name, or "package.module:Class".
+    retrievers: list[str] = Field(["dense", "lexical"], min_length=1, description="Retrievers whose rankings are fused.")
+    answerer: str = Field(
+        "reader", description="Answer step: reader (the trained reader), sentences (hand-tuned scorer), or module:Class."
+    )
+    reader_dir: Path | None = Field(None, description="Folder of the reader's weights; default: the ones shipped with convqa.")
+    reader_int8: bool = Field(True, description="Run the reader with dynamic int8 linear layers (faster on CPU).")
+    # Calibrated probability that the passages answer (convqa train-reader fits it on tune).
+    reader_abstain_below: float = Field(0.5, ge=0.0, le=1.0, description="Abstain under this answerability.")
+    reader_short_above: float = Field(0.5, ge=0.0, le=1.0, description="Give the short answer above this answerability.")
+
     # Input limits.
     max_question_chars: int = Field(2000, ge=10)
     max_article_bytes: int = Field(5_000_000, ge=1000)

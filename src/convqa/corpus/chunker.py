@@ -36,7 +36,7 @@ def _words(text: str, span: Span) -> int:
     return len(text[span[0]:span[1]].split())
 
 
-def chunk_text(text: str, doc_id: str = "", max_words: int = 90, min_words: int = 35) -> list[Chunk]:
+def chunk_text(text: str, doc_id: str = "", max_words: int = 160, min_words: int = 30) -> list[Chunk]:
     """Split an article text into chunks of whole sentences with exact offsets."""
     # Sentences tagged with their paragraph number.
     tagged: list[tuple[int, Span]] = []
@@ -80,6 +80,6 @@ def chunk_text(text: str, doc_id: str = "", max_words: int = 90, min_words: int 
     return chunks
 
 
-def chunk_article(article: Article, max_words: int = 90, min_words: int = 35) -> list[Chunk]:
+def chunk_article(article: Article, max_words: int = 160, min_words: int = 30) -> list[Chunk]:
     """Chunks of one article (see chunk_text)."""
     return chunk_text(article.text, article.doc_id, max_words=max_words, min_words=min_words)

@@ -65,9 +65,6 @@ def _split_paragraph(text: str, start: int, end: int) -> list[Span]:
         if found < 0:
             # pysbd altered the text: give up splitting the rest rather than guess offsets.
             break
-        if found > cursor and spans:
-            # Characters pysbd dropped between segments belong to the previous sentence.
-            pass
         span = _trim(text, start + found, start + found + len(piece))
         if span:
             spans.append(span)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -19,9 +20,6 @@ from langchain_core.embeddings import Embeddings
 from convqa.settings import DEFAULT_MODEL
 
 log = logging.getLogger(__name__)
-
-ProgressCallback = Callable[[int], None]
-
 
 def resolve_model_path(model: str, data_dir: Path) -> str:
     """Local path (or cached name) that SentenceTransformer loads for a configured model."""
@@ -56,7 +54,6 @@ class Embedder(Embeddings):
         self._query_prompt = "query" if "query" in prompts else None
         self._passage_prompt = "passage" if "passage" in prompts else None
         self.batch_size = batch_size
-        self.progress: ProgressCallback | None = None
         # torch releases the GIL; one encode at a time keeps latency predictable on 2 cores.
         self._lock = threading.Lock()
         # Threads for batches (index builds). A question is encoded on one thread: its few
@@ -72,9 +69,19 @@ class Embedder(Embeddings):
         """Length of the vectors."""
         return int(self.model.get_embedding_dimension())
 
-    def _encode(self, texts: list[str], prompt_name: str | None) -> np.ndarray:
+    @contextmanager
+    def compute(self, threads: int | None = None) -> Iterator[None]:
+        """Hold the model lock with ``threads`` torch threads (all by default).
+
+        Other models run in the same process (the reader) take it too: two torch calls at
+        once on 2 cores spin against each other and both get slower.
+        """
         with self._lock:
-            self._torch.set_num_threads(self.batch_threads if len(texts) > 8 else 1)
+            self._torch.set_num_threads(threads or self.batch_threads)
+            yield
+
+    def _encode(self, texts: list[str], prompt_name: str | None) -> np.ndarray:
+        with self.compute(None if len(texts) > 8 else 1):
             return self.model.encode(
                 texts,
                 prompt_name=prompt_name,
@@ -85,21 +92,10 @@ class Embedder(Embeddings):
             )
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
-        """Passage vectors, reporting progress batch by batch.
-
-        Texts are batched by length, as sentence-transformers does inside one call: batches
-        of similar lengths waste little work on padding.
-        """
+        """Passage vectors (``passage: `` prompt); sentence-transformers batches them by length."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for i in range(0, len(order), self.batch_size):
-            rows = order[i:i + self.batch_size]
-            out[rows] = self._encode([texts[j] for j in rows], self._passage_prompt)
-            if self.progress:
-                self.progress(len(rows))
-        return out
+        return self._encode(list(texts), self._passage_prompt)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Question vectors (``query: `` prompt)."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
+from convqa.calibration import Calibration
 from convqa.errors import StoreError
 from convqa.index.embedder import Embedder
 from convqa.settings import Settings
@@ -67,13 +68,21 @@ def _titled_chroma():
     from langchain_chroma import Chroma
 
     class TitledChroma(Chroma):
-        """Stores exact chunk texts, embeds them with their article's title."""
+        """Stores exact chunk texts, embeds them with their article's title.
+
+        Writes go to ``target``, the chromadb collection opened through the public client
+        API, rather than into the LangChain wrapper's private collection attribute.
+        """
+
+        def __init__(self, *args, target, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.target = target
 
         def add_documents(self, documents, ids=None, **kwargs):  # what LangChain's index() calls
             documents = list(documents)
             ids = list(ids) if ids is not None else [d.id for d in documents]
             vectors = self.embeddings.embed_documents([embedding_text(d.page_content, d.metadata) for d in documents])
-            self._collection.upsert(
+            self.target.upsert(
                 ids=ids,
                 embeddings=vectors,
                 documents=[d.page_content for d in documents],
@@ -87,13 +96,11 @@ def _titled_chroma():
 class VectorStore:
     """One Chroma collection that records which embedding model filled it."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, client=None) -> None:
-        if settings.embed_titles:
-            Chroma = _titled_chroma()
-        else:
-            from langchain_chroma import Chroma
+    def __init__(self, settings: Settings, embedder: Embedder, client=None, calibration: Calibration | None = None) -> None:
+        from langchain_chroma import Chroma
 
         self.settings = settings
+        self.calibration = calibration
         self.client = client or open_client(settings)
         self.embedder = embedder
         # What the vectors were computed from: the model, and whether titles were embedded.
@@ -104,12 +111,13 @@ class VectorStore:
             metadata={"hnsw:space": "cosine", "convqa_model": self.recipe},
             embedding_function=None,
         )
-        self.langchain = Chroma(
+        wrapper = dict(
             client=self.client,
             collection_name=self.name,
             embedding_function=embedder,
             collection_metadata={"hnsw:space": "cosine", "convqa_model": self.recipe},
         )
+        self.langchain = _titled_chroma()(target=self.collection, **wrapper) if settings.embed_titles else Chroma(**wrapper)
 
     def revision(self) -> str | None:
         """Fingerprint of the chunk ids as the last complete index run left them.
@@ -123,7 +131,10 @@ class VectorStore:
         """Record, in the store itself, which set of chunks a complete index run produced."""
         # The distance function lives in the collection's configuration; restating it here is refused.
         metadata = {k: v for k, v in (self.collection.metadata or {}).items() if not k.startswith("hnsw:")}
-        self.collection.modify(metadata=metadata | {"convqa_model": self.recipe, "convqa_revision": revision})
+        metadata |= {"convqa_model": self.recipe, "convqa_revision": revision}
+        if self.calibration is not None:  # the thresholds answer steps use with this model's cosines
+            metadata["convqa_calibration"] = self.calibration.to_json()
+        self.collection.modify(metadata=metadata)
 
     @property
     def model(self) -> str | None:
@@ -133,7 +144,7 @@ class VectorStore:
     def reset(self) -> None:
         """Drop every vector (used when the embedding model changes)."""
         self.client.delete_collection(self.name)
-        self.__init__(self.settings, self.embedder, self.client)
+        self.__init__(self.settings, self.embedder, self.client, self.calibration)
 
     def count(self) -> int:
         """Number of chunks stored."""

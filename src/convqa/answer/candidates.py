@@ -1,0 +1,113 @@
+"""Candidate answer sentences: every sentence of the retrieved passages, with the cheap
+signals that say whether it answers (no trained model involved).
+
+- coverage: how much of the question's words it holds, weighted by IDF (rare words
+  count more), the previous question's words counting for less;
+- cue: it holds the kind of thing asked (a name for "qui", a date for "quand", a number
+  for "combien");
+- the passage's own standing: its fused retrieval score and its cosine with the question;
+- in a conversation: closeness to the previous answer's quote, and whether it *is* a
+  sentence the conversation already gave.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from convqa.calibration import Calibration
+from convqa.index.analyzer import analyze
+from convqa.index.lexical import LexicalIndex
+from convqa.retrieval.types import Passage, Query
+
+CONTEXT_WEIGHT = 0.35  # terms from the previous question
+PROXIMITY_CHARS = 1500
+
+_CUES = {
+    "person": (re.compile(r"\b(qui|who|whom|whose)\b", re.I), re.compile(r"(?<![.!?]\s)\b[A-ZÉÈ][\wéèêëàâîïôöûüç'-]+(?:\s+[A-ZÉÈ][\wéèêëàâîïôöûüç'-]+)+")),
+    "time": (re.compile(r"\b(quand|when|quelle année|what year|en quelle|date|depuis quand|siècle)\b", re.I), re.compile(r"\b(1[0-9]{3}|20[0-9]{2}|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|siècle)\b", re.I)),
+    "number": (re.compile(r"\b(combien|how many|how much|quel nombre|nombre de)\b", re.I), re.compile(r"\d|\b(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|quarante|cinquante|soixante|cent|mille|dizaines?|centaines?|milliers?|millions?|milliards?)s?\b", re.I)),
+}
+
+
+@dataclass
+class Candidate:
+    """A sentence of a retrieved passage; offsets are in the article's text."""
+
+    passage: int  # index in the retrieved list
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    coverage: float = 0.0
+    #: Named signals (cue, proximity, repeat, prior, cosine, …) for the answer steps.
+    features: dict[str, float] = field(default_factory=dict)
+    #: The answer step's score: candidates are shown best first.
+    score: float = 0.0
+
+    @property
+    def prior(self) -> float:
+        """The cheap score, when a step computed one."""
+        return self.features.get("prior", 0.0)
+
+
+def _coverage(terms: list[str], weights: dict[str, float], sentence_terms: set[str]) -> float:
+    total = sum(weights[t] for t in set(terms))
+    if total <= 0:
+        return 0.0
+    return sum(weights[t] for t in set(terms) if t in sentence_terms) / total
+
+
+def sentence_candidates(query: Query, passages: list[Passage], lexical: LexicalIndex) -> list[Candidate]:
+    """Every sentence of the passages with its lexical and conversational signals."""
+    q_terms = analyze(query.text)
+    c_terms = [t for t in analyze(query.context) if t not in q_terms] if query.context else []
+    all_terms = list(dict.fromkeys(q_terms + c_terms))
+    idf = dict(zip(all_terms, lexical.idf(all_terms))) if all_terms else {}
+    weights = {t: idf.get(t, 0.0) * (1.0 if t in q_terms else CONTEXT_WEIGHT) for t in all_terms}
+    cue = next((pattern for asked, pattern in _CUES.values() if asked.search(query.text)), None)
+    near, said = query.near, query.said
+
+    candidates = []
+    for i, passage in enumerate(passages):
+        for start, end in passage.sentence_spans():
+            sentence = passage.text[start:end]
+            a, b = passage.start + start, passage.start + end
+            features = {"cue": float(cue is not None and bool(cue.search(sentence)))}
+            if any(doc == passage.doc_id and s <= a and b <= e for doc, s, e in said):
+                features["repeat"] = 1.0
+            elif near is not None and passage.doc_id == near[0]:
+                distance = max(near[1] - b, a - near[2], 0)
+                features["proximity"] = max(0.0, 1.0 - distance / PROXIMITY_CHARS)
+            candidates.append(Candidate(i, passage.doc_id, a, b, sentence,
+                                        _coverage(all_terms, weights, set(analyze(sentence))), features))
+    return candidates
+
+
+class SentenceVectors:
+    """Sentence vectors by text, encoded on demand and remembered (bounded)."""
+
+    def __init__(self, embedder, size: int = 20_000) -> None:
+        self.embedder = embedder
+        self.size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def similarities(self, question_vector: np.ndarray, sentences: list[str]) -> np.ndarray:
+        """Cosine similarity of each sentence with the question vector."""
+        missing = [s for s in dict.fromkeys(sentences) if s not in self._cache]
+        if missing:
+            for text, vec in zip(missing, self.embedder.encode_passages(missing)):
+                self._cache[text] = vec
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+        return np.array([float(self._cache[s] @ question_vector) for s in sentences])
+
+
+def passage_prior(passages: list[Passage], calibration: Calibration) -> list[float]:
+    """Each passage's standing, 0..~0.55: its fused score relative to the best one and its
+    rescaled cosine with the question (the weights of the hand-tuned scorer)."""
+    top = max((p.score for p in passages), default=0.0) or 1.0
+    return [0.25 * p.score / top + 0.30 * calibration.scale(p.signals.get("dense")) for p in passages]

@@ -1,0 +1,62 @@
+"""Numbers that belong to the embedding model, not to the code that uses them.
+
+Cosine similarities live in a range of their own for each model: multilingual-e5-small
+puts related question/passage pairs between 0.75 and 0.90, and unrelated ones around
+0.70-0.78. The thresholds that turn a cosine into "related" or "abstain" are therefore
+recorded with the model that they were measured for. With any other model convqa keeps
+working, but says that its abstention is uncalibrated (a warning, ``status`` shows it)
+instead of silently misjudging.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, replace
+
+from convqa.settings import DEFAULT_MODEL
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Where an embedder's cosines fall, and the thresholds derived from them."""
+
+    model: str = DEFAULT_MODEL
+    #: Cosines mapped to 0..1 between these (related pairs sit inside).
+    dense_low: float = 0.75
+    dense_high: float = 0.90
+    #: Below this passage cosine and ``min_coverage`` of the question's words, abstain.
+    min_dense: float = 0.80
+    min_coverage: float = 0.34
+    #: Best word coverage under which sentences are also compared by their vectors.
+    dense_fallback_below: float = 0.5
+    #: False when these numbers were not measured for ``model``.
+    calibrated: bool = True
+
+    def scale(self, similarity: float | None) -> float:
+        """A cosine mapped to 0..1 across the model's related range."""
+        if similarity is None:
+            return 0.0
+        return max(0.0, min(1.0, (similarity - self.dense_low) / (self.dense_high - self.dense_low)))
+
+    def to_json(self) -> str:
+        """Compact JSON, as recorded in the vector store's collection."""
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+
+#: Models whose cosine range was measured (on PIAF's tune split).
+KNOWN: dict[str, Calibration] = {DEFAULT_MODEL: Calibration()}
+
+
+def calibration_for(model: str) -> Calibration:
+    """The model's calibration; e5's numbers marked uncalibrated (with a warning) otherwise."""
+    known = KNOWN.get(model)
+    if known is not None:
+        return known
+    log.warning(
+        "embedding model %r is not calibrated: abstention thresholds are multilingual-e5-small's "
+        "and may abstain too often or too rarely", model,
+    )
+    return replace(Calibration(), model=model, calibrated=False)

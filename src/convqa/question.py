@@ -1,0 +1,58 @@
+"""From what a user typed (and the conversation so far) to a Query.
+
+The question is validated (a one-line error for empty, over-long or wordless input), its
+language detected, and when it leans on the previous turn (a pronoun, "et …", very
+short) the previous question becomes its context and the conversation's earlier quotes
+are carried along by position.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from convqa.answer.language import detect_language
+from convqa.conversation import Turn
+from convqa.errors import BadQuestionError
+from convqa.retrieval.types import Query
+
+_FOLLOW_UP = re.compile(
+    r"\b(il|elle|ils|elles|lui|leur|leurs|celui|celle|ceux|celles|là|he|she|it|they|them|his|her|hers|their|its|this|that|there)\b"
+    r"|^\s*(et|and|what about|quid)\b",
+    re.IGNORECASE,
+)
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")
+
+
+def validate_question(question: object, max_chars: int = 2000) -> str:
+    """The question, cleaned; BadQuestionError with a one-line reason when unusable."""
+    if not isinstance(question, str):
+        raise BadQuestionError("the question must be text")
+    # Terminal escape sequences, control and format characters carry no meaning for
+    # retrieval and break display.
+    cleaned = _ANSI.sub(" ", question)
+    cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in cleaned)
+    cleaned = re.sub(r"\s+", " ", cleaned).strip()
+    if len(question) > max_chars:
+        raise BadQuestionError(f"the question is {len(question):,} characters long; the limit is {max_chars:,}")
+    if not cleaned:
+        raise BadQuestionError("the question is empty")
+    if not any(ch.isalnum() for ch in cleaned):
+        raise BadQuestionError("the question has no words")
+    return cleaned
+
+
+def is_follow_up(question: str) -> bool:
+    """A question that leans on the previous turn (a pronoun, 'et …', or very short)."""
+    return bool(_FOLLOW_UP.search(question)) or len(question.split()) <= 3
+
+
+def make_query(question: object, history: Sequence[Turn], max_chars: int = 2000) -> Query:
+    """The Query for a question asked after ``history`` (Turns, oldest first)."""
+    text = validate_question(question, max_chars)
+    query = Query(text=text, language=detect_language(text))
+    if history and is_follow_up(text):
+        query.context = history[-1].question[:max_chars]
+        query.said = [t.quoted for t in history if t.quoted is not None]
+    return query
