@@ -8,6 +8,7 @@ search, so the same words found in another passage or article do not count.
 from __future__ import annotations
 
 import math
+from collections import Counter
 import re
 import string
 import unicodedata
@@ -101,6 +102,23 @@ def answer_contains(answer: str, gold: str) -> bool:
     if not wanted:  # the gold answer was only an article or punctuation
         return gold.strip().lower() in answer.lower()
     return f" {wanted} " in f" {said} "
+
+
+def exact_match(prediction: str, gold: str) -> bool:
+    """SQuAD exact match: the normalized texts are equal."""
+    return normalize_answer(prediction) == normalize_answer(gold)
+
+
+def f1_score(prediction: str, gold: str) -> float:
+    """SQuAD token F1 between a predicted short answer and the gold one (normalized)."""
+    predicted, wanted = normalize_answer(prediction).split(), normalize_answer(gold).split()
+    if not predicted or not wanted:
+        return float(predicted == wanted)
+    same = sum((Counter(predicted) & Counter(wanted)).values())
+    if same == 0:
+        return 0.0
+    precision, recall = same / len(predicted), same / len(wanted)
+    return 2 * precision * recall / (precision + recall)
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:

@@ -1,0 +1,137 @@
+"""The trained reader as an answer step.
+
+1. Every sentence of the retrieved passages is pre-ranked by cheap signals (the
+   hand-tuned scorer's, with every sentence's cosine to the question).
+2. The reader reads the question with each of the best few sentences and gives each its
+   best answer span and how strongly that beats "no answer here" (the margin).
+3. Candidates are reranked by margin (plus a little of the pre-rank, weighed on tune);
+   the passage of the best one becomes citation [1].
+4. The best margin, calibrated on held-out tune articles, is the probability that the
+   passages answer at all: below the threshold the assistant abstains; above a higher
+   one the span is given as the short answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from convqa.answer.candidates import Candidate, passage_prior, sentence_candidates
+from convqa.answer.reading import Reading, Span
+from convqa.retrieval.types import Passage, Query
+
+log = logging.getLogger(__name__)
+
+#: The shipped weights.
+WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "reader" / "weights"
+#: Sentences the reader reads per question: more finds more, each costs a model pass.
+READ_SENTENCES = 6
+COVERAGE_WEIGHT = 0.45
+CUE_BONUS = 0.08
+REPEAT_PENALTY = 1.0
+PROXIMITY_BONUS = 0.15
+
+
+def reader_candidates(query: Query, passages: list[Passage], lexical, sentence_vectors, calibration) -> list[Candidate]:
+    """Every sentence of the passages, best pre-ranked first (``features["prior"]``)."""
+    candidates = sentence_candidates(query, passages, lexical)
+    if not candidates:
+        return []
+    priors = passage_prior(passages, calibration)
+    sims = sentence_vectors.similarities(query.vector, [c.text for c in candidates]) if query.vector is not None else None
+    for i, c in enumerate(candidates):
+        f = c.features
+        cosine = calibration.scale(float(sims[i])) if sims is not None else 0.0
+        f["cosine"] = cosine
+        f["prior"] = (priors[c.passage] + COVERAGE_WEIGHT * max(c.coverage, cosine) + CUE_BONUS * f["cue"]
+                      - REPEAT_PENALTY * f.get("repeat", 0.0) + PROXIMITY_BONUS * f.get("proximity", 0.0))
+        c.score = f["prior"]
+    candidates.sort(key=lambda c: c.score, reverse=True)
+    return candidates
+
+
+class ReaderStep:
+    """Answer step: the trained reader over the best pre-ranked sentences."""
+
+    def __init__(self, resources: Any, net: Any, config: Any, tokenizer: Any, folder: Path) -> None:
+        self.resources = resources
+        self.net = net
+        self.config = config
+        self.tokenizer = tokenizer
+        self.description = f"reader ({folder.name}, sha256 {config.sha256[:12]})"
+        settings = resources.settings
+        self.abstain_below = settings.reader_abstain_below
+        self.short_above = settings.reader_short_above
+
+    def answerable(self, margin: float) -> float:
+        """Calibrated probability that a sentence with this margin answers."""
+        z = self.config.calib_a * margin + self.config.calib_b
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def run(self, query: Query, passages: list[Passage]) -> Reading:
+        """Candidates reranked by the reader, the short answer, and whether to abstain."""
+        import torch
+
+        from convqa.reader.spans import best_spans, encode_pairs
+
+        r = self.resources
+        candidates = reader_candidates(query, passages, r.lexical(), r.sentence_vectors, r.calibration)
+        if not candidates:
+            return Reading()
+        read = [c for c in candidates if not c.features.get("repeat")][:READ_SENTENCES]
+        if not read:
+            return Reading(candidates)
+        enc = encode_pairs(self.tokenizer, query.text, [c.text for c in read], self.config.max_length)
+        with r.embedder.compute(1), torch.inference_mode():
+            start_logits, end_logits = self.net(enc.input_ids, enc.attention_mask)
+        spans = best_spans(enc, start_logits, end_logits, [c.text for c in read], self.config.max_answer_tokens)
+        for c, span in zip(read, spans):
+            c.features["margin"] = span.margin
+            c.score = span.margin + self.config.prior_weight * c.features["prior"] + PROXIMITY_BONUS * c.features.get("proximity", 0.0)
+        unread = [c for c in candidates if "margin" not in c.features]
+        floor = min(c.score for c in read)
+        for rank, c in enumerate(unread):  # after every read sentence, in pre-rank order
+            c.score = floor - 1.0 - rank * 1e-3
+        ranked = sorted(read, key=lambda c: c.score, reverse=True) + unread
+        best = ranked[0]
+        best_span = spans[read.index(best)]
+        probability = self.answerable(best.features["margin"])
+        short = None
+        if probability >= self.short_above and best_span.end > best_span.start:
+            short = Span(best, best.start + best_span.start, best.start + best_span.end,
+                         best.text[best_span.start:best_span.end])
+        return Reading(ranked, abstain=probability < self.abstain_below, answerable=probability, short=short)
+
+
+def load_reader_step(resources: Any, fallback: Callable[[Any], Any]) -> Any:
+    """The reader step; when its weights are missing or corrupt, a warning that names the
+    fix and the hand-tuned step instead (never a crash, never a silent downgrade)."""
+    from convqa.reader.model import ReaderError, load_reader
+
+    settings = resources.settings
+    folder = Path(settings.reader_dir) if settings.reader_dir else WEIGHTS_DIR
+    try:
+        from transformers import AutoTokenizer
+
+        from convqa.index.embedder import resolve_model_path
+        from convqa.settings import DEFAULT_MODEL
+
+        e5_dir = Path(resolve_model_path(DEFAULT_MODEL, settings.data_dir))
+        net, config = load_reader(folder, e5_dir)
+        if settings.reader_int8:
+            import torch
+
+            # Dynamic int8 for the linear layers: measured faster on these CPUs, same answers
+            # within noise (see README, "The reader").
+            net = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear}, dtype=torch.qint8)
+        tokenizer = AutoTokenizer.from_pretrained(str(e5_dir))
+    except ReaderError as exc:
+        log.warning("%s: answering with the hand-tuned scorer instead. Fix: reinstall convqa, or "
+                    "retrain with `convqa train-reader --out DIR` and set CONVQA_READER_DIR=DIR", exc)
+        step = fallback(resources)
+        step.description = f"sentences (reader unavailable: {exc})"
+        return step
+    return ReaderStep(resources, net, config, tokenizer, folder)
