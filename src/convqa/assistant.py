@@ -23,6 +23,7 @@ from convqa.conversation import normalize_history
 from convqa.index.builder import IndexReport, Progress, build_index, lexical_path, rebuild_lexical, record_manager
 from convqa.index.embedder import Embedder
 from convqa.index.lexical import LexicalIndex
+from convqa.index.sentences import SentenceIndex
 from convqa.index.vectors import VectorStore
 from convqa.pipeline import Pipeline, Resources
 from convqa.question import is_follow_up, validate_question  # noqa: F401  (public here since 0.1)
@@ -45,7 +46,8 @@ class Assistant:
         self.embedder = embedder or Embedder(self.settings.model, self.settings.data_dir)
         self.calibration = calibration_for(self.settings.model)
         self.store = VectorStore(self.settings, self.embedder, calibration=self.calibration)
-        self.sentence_vectors = SentenceVectors(self.embedder)
+        self.sentence_vectors = SentenceVectors(
+            self.embedder, SentenceIndex(self.store.client, self.settings.collection, self.embedder))
         self._lexical: LexicalIndex | None = None
         self._generator = None
         self._seen_revision: str | None = None

@@ -13,6 +13,7 @@ signals that say whether it answers (no trained model involved).
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -88,22 +89,46 @@ def sentence_candidates(query: Query, passages: list[Passage], lexical: LexicalI
 
 
 class SentenceVectors:
-    """Sentence vectors by text, encoded on demand and remembered (bounded)."""
+    """Sentence vectors by text: stored ones fetched per passage, others encoded on demand,
+    all remembered (bounded)."""
 
-    def __init__(self, embedder, size: int = 20_000) -> None:
+    def __init__(self, embedder, stored=None, size: int = 20_000) -> None:
         self.embedder = embedder
+        self.stored = stored  # a convqa.index.sentences.SentenceIndex, or None
         self.size = size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
-    def similarities(self, question_vector: np.ndarray, sentences: list[str]) -> np.ndarray:
-        """Cosine similarity of each sentence with the question vector."""
-        missing = [s for s in dict.fromkeys(sentences) if s not in self._cache]
-        if missing:
-            for text, vec in zip(missing, self.embedder.encode_passages(missing)):
+    def _remember(self, pairs) -> None:
+        with self._lock:
+            for text, vec in pairs:
                 self._cache[text] = vec
             while len(self._cache) > self.size:
                 self._cache.popitem(last=False)
-        return np.array([float(self._cache[s] @ question_vector) for s in sentences])
+
+    def prefetch(self, passages: list[Passage]) -> None:
+        """Load the stored vectors of these passages' sentences (one store call)."""
+        if self.stored is None:
+            return
+        with self._lock:
+            todo = [p for p in passages if any(p.text[s:e] not in self._cache for s, e in p.sentence_spans())]
+        found = self.stored.vectors([p.chunk_id for p in todo]) if todo else {}
+        for p in todo:
+            vectors, spans = found.get(p.chunk_id), p.sentence_spans()
+            if vectors is not None and len(vectors) == len(spans):
+                self._remember((p.text[s:e], v) for (s, e), v in zip(spans, vectors))
+
+    def similarities(self, question_vector: np.ndarray, sentences: list[str]) -> np.ndarray:
+        """Cosine similarity of each sentence with the question vector."""
+        with self._lock:
+            missing = [s for s in dict.fromkeys(sentences) if s not in self._cache]
+        if missing:
+            self._remember(zip(missing, self.embedder.encode_passages(missing)))
+        with self._lock:
+            vectors = [self._cache.get(s) for s in sentences]
+        if any(v is None for v in vectors):  # evicted meanwhile by another question: encode again
+            vectors = list(self.embedder.encode_passages(sentences))
+        return np.array([float(v @ question_vector) for v in vectors])
 
 
 def passage_prior(passages: list[Passage], calibration: Calibration) -> list[float]:

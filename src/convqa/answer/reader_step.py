@@ -41,6 +41,7 @@ def reader_candidates(query: Query, passages: list[Passage], lexical, sentence_v
     if not candidates:
         return []
     priors = passage_prior(passages, calibration)
+    sentence_vectors.prefetch(passages)
     sims = sentence_vectors.similarities(query.vector, [c.text for c in candidates]) if query.vector is not None else None
     for i, c in enumerate(candidates):
         f = c.features

@@ -46,6 +46,7 @@ class SentenceScorer:
         if query.vector is not None and (query.language != "fr" or best_coverage < self.calibration.dense_fallback_below):
             # Lexical evidence is weak: let the embedding model judge the top passages' sentences.
             pool = [c for c in candidates if c.passage < 3 or passages[c.passage].signals.get("neighbour")]
+            self.sentence_vectors.prefetch([passages[i] for i in sorted({c.passage for c in pool})])
             sims = self.sentence_vectors.similarities(query.vector, [c.text for c in pool])
             for c, sim in zip(pool, sims):
                 c.score += COVERAGE_WEIGHT * max(0.0, self.calibration.scale(sim) - c.coverage)

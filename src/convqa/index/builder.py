@@ -25,6 +25,7 @@ from convqa.corpus.loader import Article, load_corpus
 from convqa.errors import StoreError
 from convqa.index.embedder import Embedder
 from convqa.index.lexical import LexicalIndex
+from convqa.index.sentences import SentenceIndex
 from convqa.index.vectors import VectorStore
 from convqa.settings import Settings
 
@@ -96,9 +97,9 @@ def chunk_documents(articles: list[Article], settings: Settings) -> list[Documen
     return docs
 
 
-def rebuild_lexical(store: VectorStore, settings: Settings) -> LexicalIndex:
-    """Derive the BM25 index from the vector store and save it atomically."""
-    ids, texts, metas = store.all()
+def rebuild_lexical(store: VectorStore, settings: Settings, contents: tuple | None = None) -> LexicalIndex:
+    """Derive the BM25 index from the vector store (or its ``store.all()`` contents) and save it atomically."""
+    ids, texts, metas = contents or store.all()
     lexical = LexicalIndex(ids, texts, metas)
     lexical.save(lexical_path(settings))
     return lexical
@@ -140,6 +141,7 @@ def build_index(
         embedder = embedder or Embedder(settings.model, settings.data_dir)
         store = store or VectorStore(settings, embedder)
         manager = record_manager(settings)
+        sentences = SentenceIndex(store.client, settings.collection, embedder)
         if store.model not in (None, store.recipe):
             report.message = (
                 f"embedding model changed ({store.model} → {store.recipe}): re-embedding all "
@@ -147,6 +149,7 @@ def build_index(
             )
             log.warning(report.message)
             store.reset()
+            sentences.reset()
             _clear_records(manager)
 
         def source() -> Iterator[Document]:
@@ -166,7 +169,10 @@ def build_index(
             batch_size=256,
             force_update=full,
         )
-        lexical = rebuild_lexical(store, settings)
+        contents = store.all()
+        # Sentence vectors before the revision mark: readers never see passages without them.
+        sentences.sync(*contents)
+        lexical = rebuild_lexical(store, settings, contents)
         # Readers in other processes compare this with their lexical index to stay in step.
         store.mark_revision(lexical.fingerprint)
     finally:
