@@ -4,6 +4,7 @@ uploads and pasted articles, refusals, and questions answered during a rebuild."
 from __future__ import annotations
 
 import html
+import re
 import time
 
 import pytest
@@ -12,7 +13,6 @@ from gradio_client.exceptions import AppError
 
 from convqa.corpus.loader import read_article
 from convqa.settings import Settings
-from convqa.web.handlers import history_from_messages
 from paths import SEED_ID
 
 pytestmark = pytest.mark.slow
@@ -92,23 +92,77 @@ def test_bad_questions_are_refused_with_a_message(client):
 
 
 # -- conversation -------------------------------------------------------------------------------
-def test_chat_follow_up_uses_the_conversation(client):
-    messages, box = client.predict(message="Qui dirige l'ONUDC ?", messages=[], api_name="/chat")
+LEADER = "Qui dirige l'ONUDC ?"
+FOLLOW_UP = "Qu'a-t-elle promis au Vietnam ?"
+PROMISE = "assistance technique"
+
+
+def answer_html(messages: list[dict]) -> str:
+    """The answer part of the last assistant message (its sources left out)."""
+    shown = last_bot_html(messages)
+    match = re.search(r'<div class="cq-answer[^"]*">(.*?)</div>', shown, re.S)
+    assert match, shown[:300]
+    return html.unescape(re.sub(r"<[^>]+>", "", match.group(1)))
+
+
+def test_ask_follow_up_with_json_history(client):
+    first = ask(client, LEADER)
+    follow = ask(client, FOLLOW_UP, history=[{"question": first["question"], "answer": first}])
+    assert PROMISE in follow["answer"]
+    # Alone, "elle" is unknown and the answer is another sentence: the history made the difference.
+    alone = ask(client, FOLLOW_UP)
+    assert PROMISE not in alone["answer"]
+    # The follow-up continues where the previous answer was quoted from, without repeating it.
+    before, after = first["citations"][0], follow["citations"][0]
+    assert after["doc_id"] == before["doc_id"]
+    assert 0 <= after["quote_start"] - before["quote_end"] < 1000
+    assert before["quote"] not in follow["answer"]
+
+
+def test_ask_follow_up_when_the_previous_answer_was_rephrased(client):
+    first = ask(client, LEADER)
+    # A chat model's answer: no sentence of the article, only its citations say where it came from.
+    rephrased = first | {"answer": "C'est Mme Ghada Waly qui dirige l'ONUDC [1]."}
+    follow = ask(client, FOLLOW_UP, history=[{"question": LEADER, "answer": rephrased}])
+    assert PROMISE in follow["answer"]
+
+
+def test_ask_takes_the_older_history_shapes(client):
+    first = ask(client, LEADER)
+    assert PROMISE in ask(client, FOLLOW_UP, history=[first])["answer"]  # a previous /ask result itself
+    assert "ONUDC" not in ask(client, FOLLOW_UP)["answer"]
+    # Text only: no citation says where the previous answer stands, but its question still leads the search.
+    for history in ([[first["question"], first["answer"]]], [first["question"]]):
+        assert "ONUDC" in ask(client, FOLLOW_UP, history=history)["answer"], history
+
+
+def test_unreadable_history_is_refused_with_a_message(client):
+    with pytest.raises(AppError, match="history must be a list"):
+        ask(client, FOLLOW_UP, history="Qui dirige l'ONUDC ?")
+    broken = {"question": LEADER, "answer": {"answer": "Mme Waly [1]", "citations": [{"quote_start": "here"}]}}
+    with pytest.raises(AppError, match="cannot be read"):
+        ask(client, FOLLOW_UP, history=[broken])
+
+
+def test_chat_follow_up_uses_the_conversation_state(client):
+    messages, box = client.predict(message=LEADER, messages=[], api_name="/chat")
     assert box == ""
-    assert "Ghada Waly" in last_bot_html(messages)
-    messages, _ = client.predict(message="Qu'a-t-elle promis au Vietnam ?", messages=messages, api_name="/chat")
+    assert "Ghada Waly" in answer_html(messages)
+    messages, _ = client.predict(message=FOLLOW_UP, messages=messages, api_name="/chat")
     assert [m["role"] for m in messages] == ["user", "assistant"] * 2
-    answer = history_from_messages(messages)[-1][1]
-    assert "assistance technique" in answer
+    assert PROMISE in answer_html(messages)
     assert "<mark>" in last_bot_html(messages)
 
 
-def test_ask_follow_up_with_history_pairs(client):
-    first = ask(client, "Qui dirige l'ONUDC ?")
-    follow = ask(client, "Qu'a-t-elle promis au Vietnam ?", history=[[first["question"], first["answer"]]])
-    assert "assistance technique" in follow["answer"]
-    alone = ask(client, "Qu'a-t-elle promis au Vietnam ?")
-    assert alone["answer"] != follow["answer"] or "assistance technique" in alone["answer"]
+def test_chat_reads_the_state_not_the_shown_messages(client):
+    """The state of this client's session holds the conversation; the HTML is only shown."""
+    client.predict(message=LEADER, messages=[], api_name="/chat")
+    unrelated = [{"role": role, "content": [{"type": "text", "text": "Bonjour"}]} for role in ("user", "assistant")]
+    messages, _ = client.predict(message=FOLLOW_UP, messages=unrelated, api_name="/chat")
+    assert PROMISE in answer_html(messages)
+    # An empty chat starts a new conversation: the earlier turns are forgotten.
+    messages, _ = client.predict(message=FOLLOW_UP, messages=[], api_name="/chat")
+    assert PROMISE not in answer_html(messages)
 
 
 def test_chat_streams_the_answer_then_shows_the_sources(client):

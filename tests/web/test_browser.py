@@ -109,13 +109,28 @@ def test_a_question_streams_its_answer_with_the_highlighted_source(page, artifac
     assert "Ghada Waly" in context.locator(".cq-in-passage mark").inner_text()
     page.screenshot(path=artifacts / "browser-2-answer.png", full_page=True)
 
-    assert "Ghada Waly" in ask(page, "Qui dirige l'ONUDC ?")
-    follow = ask(page, "Qu'a-t-elle promis au Vietnam ?")
-    assert "assistance technique" in follow
+
+def answer_text(page) -> str:
+    """The answer of the last bot message, without its sources."""
+    return page.locator(BOT).last.locator(".cq-answer").first.inner_text()
+
+
+def test_follow_ups_use_the_conversation_until_a_new_one_starts(page, artifacts):
+    ask(page, "Qui dirige l'ONUDC ?")
+    assert "Ghada Waly" in answer_text(page)
+    ask(page, "Qu'a-t-elle promis au Vietnam ?")
+    assert "assistance technique" in answer_text(page)
     abstain = ask(page, "Comment changer un pneu de vélo ?")
     assert page.locator(BOT).last.locator(".cq-abstain .cq-badge").is_visible()
     assert "Je ne trouve pas" in abstain
     page.screenshot(path=artifacts / "browser-3-conversation.png", full_page=True)
+
+    page.locator("#cq-new").click()
+    page.wait_for_function(f"document.querySelectorAll('{BOT}').length === 0", timeout=10_000)
+    ask(page, "Qu'a-t-elle promis au Vietnam ?")
+    assert page.locator(BOT).count() == 1
+    assert "assistance technique" not in answer_text(page)  # "elle" has nobody to refer to any more
+    page.screenshot(path=artifacts / "browser-3b-new-conversation.png", full_page=True)
 
 
 def indexed_articles(page) -> int:
@@ -188,3 +203,4 @@ def test_article_markup_is_shown_as_text_and_never_runs(page, artifacts):
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.dialogs == []
     page.screenshot(path=artifacts / "browser-6-markup-as-text.png", full_page=True)
+

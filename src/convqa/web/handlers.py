@@ -4,6 +4,10 @@ Answering and indexing run in separate concurrency groups (see ``page.build_app`
 question asked during a rebuild is answered at once: the Assistant is thread-safe and
 the indexer locks only the index files, never the reader.
 
+The conversation is data: a list of ``Turn.to_dict()`` (question + the Answer it got),
+kept by the page in a ``gr.State`` and sent by scripts as JSON to ``/ask``. Follow-ups
+use the previous answer's citations, never text read back from the rendered chat.
+
 Type hints here are evaluated by Gradio to describe the API: no ``from __future__``.
 """
 
@@ -14,12 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import convqa  # noqa: F401  (sets the offline environment before anything loads)
+from convqa.conversation import Turn, normalize_history
 from convqa.errors import BadQuestionError, ConvqaError, CorpusError
 from convqa.settings import Settings
 from convqa.web import render
 
 #: Pause between streamed pieces of an answer: long enough to be seen as streaming.
 STREAM_DELAY_S = 0.03
+#: Turns kept in a chat's state: follow-ups read the last ones, and a session's memory stays bounded.
+MAX_TURNS = 50
 
 
 def plain(value: Any) -> Any:
@@ -37,48 +44,16 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
-def _message_text(content: Any) -> str:
-    """The text of a chatbot message's content (a string or a list of parts)."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, dict):
-        return str(content.get("text") or content.get("content") or "")
-    if isinstance(content, (list, tuple)):
-        return "".join(_message_text(part) for part in content)
-    return ""
-
-
-def history_from_messages(messages: list[dict] | None) -> list[tuple[str, str]]:
-    """(question, answer text) pairs of the conversation shown in the chatbot, oldest first."""
-    turns: list[tuple[str, str]] = []
-    for message in messages or []:
-        role = message.get("role") if isinstance(message, dict) else None
-        text = _message_text(message.get("content")) if isinstance(message, dict) else ""
-        if role == "user":
-            question = render.plain_text(text)
-            if question:
-                turns.append((question, ""))
-        elif role == "assistant" and turns and not turns[-1][1]:
-            if render.is_error(text):  # a refused question is not part of the conversation
-                turns.pop()
-                continue
-            answer = render.answer_text_of(text)
-            if answer:
-                turns[-1] = (turns[-1][0], answer)
-    return turns
-
-
-def _history_pairs(history: list | None) -> list[tuple[str, str]]:
-    """API history: [[question, answer], ...] or [question, ...] into pairs."""
-    pairs: list[tuple[str, str]] = []
-    for item in history or []:
-        if isinstance(item, str):
-            pairs.append((item, ""))
-        elif isinstance(item, (list, tuple)) and item:
-            pairs.append((str(item[0] or ""), str(item[1] or "") if len(item) > 1 else ""))
-        elif isinstance(item, dict):
-            pairs.append((str(item.get("question") or ""), str(item.get("answer") or "")))
-    return pairs
+def history_turns(history: Any) -> list[Turn]:
+    """Earlier turns sent by a client, through ``normalize_history``; ConvqaError when unusable."""
+    if history is None:
+        return []
+    if not isinstance(history, (list, tuple)):
+        raise ConvqaError("history must be a list of earlier turns, oldest first")
+    try:
+        return normalize_history(history)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ConvqaError(f"history holds a turn that cannot be read: {exc}") from None
 
 
 class WebApp:
@@ -103,71 +78,83 @@ class WebApp:
                 self._paths_cache = (id(lexical), paths)
             return self._paths_cache[1]
 
-    def answer(self, question: str, history: list[tuple[str, str]], top_k: int | float | None = None):
-        """The Assistant's Answer, citing ``top_k`` passages (the settings' value when unset)."""
-        return self.assistant.ask(question, history=history, top_k=int(top_k or 0) or None)
-
-    def ask(self, question: str, history: list[list[str]] | None = None, top_k: int = 0) -> dict:
-        """Answer a question from the indexed articles.
+    def ask(self, question: str, history: list[Any] | None = None, top_k: int = 0) -> dict:
+        """Answer a question from the indexed articles, in the light of earlier turns.
 
         Args:
             question: the question, in French or English.
-            history: earlier turns, oldest first, as [question, answer] pairs (answer may be "").
+            history: earlier turns, oldest first. Best, each turn as
+                {"question": str, "answer": <the dict a previous /ask returned>}: its
+                citations say where the previous answer was quoted from, so a follow-up
+                ("Qu'a-t-elle promis ?") continues there, even when that answer's text was
+                rephrased. Older shapes are accepted too: [question, answer_text] pairs,
+                plain question strings, or a previous /ask result itself.
             top_k: passages to cite (0: the server's default).
         Returns:
-            question, answer (with [n] markers), abstained, language, timings and citations:
-            each with n, doc_id, title, source, text, start, end, quote, quote_start,
-            quote_end, score; offsets point into the article text.
+            question, answer (with [n] markers), abstained, language, timings, generator,
+            fallback_reason, short and citations: each with n, doc_id, title, source, text,
+            start, end, quote, quote_start, quote_end, score; offsets point into the article text.
         """
         import gradio as gr
 
         try:
-            answer = self.answer(question, _history_pairs(history), top_k)
+            answer = self.assistant.ask(question, history=history_turns(history), top_k=int(top_k or 0) or None)
         except ConvqaError as exc:
             raise gr.Error(str(exc)) from None
         return plain(answer.to_dict())
 
-    def chat(self, message: str, messages: list[dict] | None, top_k: float = 0) -> Iterator[tuple[list[dict], str]]:
-        """The chat: append the question, stream the answer, then show its sources."""
+    def chat(
+        self, message: str, messages: list[dict] | None, top_k: float = 0, turns: list[dict] | None = None
+    ) -> Iterator[tuple[list[dict], str, list[dict]]]:
+        """The chat: append the question, stream the answer, then show its sources.
+
+        ``messages`` is what the chatbot shows; ``turns`` the conversation as data (a
+        ``Turn.to_dict()`` per answered question), which the page keeps in a ``gr.State``
+        (one per browser tab, one per gradio_client ``Client``). Yields the messages, the
+        cleared question box and the turns, with this answer's turn added at the end.
+        """
         from convqa.answer.language import detect_language
+        from convqa.assistant import validate_question
 
         messages = list(messages or [])
+        # An empty chat is a new conversation: "New conversation", the chatbot's own clear icon, a script starting over.
+        turns = list(turns or []) if messages else []
         if not (message or "").strip():
-            yield messages, ""
+            yield messages, "", turns
             return
-        history = history_from_messages(messages)
         language = detect_language(message)
         try:
-            from convqa.assistant import validate_question
-
             question = validate_question(message, self.settings.max_question_chars)
         except BadQuestionError as exc:
+            # A refused question is shown, but is not part of the conversation.
             shown = message if len(message) <= 300 else message[:300] + "…"
-            yield messages + [_user(shown), _bot(render.render_error(str(exc), language))], message
+            yield messages + [_user(shown), _bot(render.render_error(str(exc), language))], message, turns
             return
         messages = messages + [_user(question), _bot(render.render_pending(language))]
-        yield messages, ""
+        yield messages, "", turns
         answer, streamed = None, ""
         try:
             # A configured chat model streams its tokens; the last item is the final Answer.
+            history = normalize_history(turns)
             for item in self.assistant.ask_stream(question, history=history, top_k=int(top_k or 0) or None):
                 if isinstance(item, str):
                     streamed += item
                     messages[-1] = _bot(render.render_partial(streamed))
-                    yield messages, ""
+                    yield messages, "", turns
                 else:
                     answer = item
         except ConvqaError as exc:
             messages[-1] = _bot(render.render_error(str(exc), language))
-            yield messages, ""
+            yield messages, "", turns
             return
         if not answer.abstained and not streamed:
             for piece in render.stream_pieces(answer.answer):
                 messages[-1] = _bot(render.render_partial(piece))
-                yield messages, ""
+                yield messages, "", turns
                 time.sleep(STREAM_DELAY_S)
         messages[-1] = _bot(render.render_answer(answer, self.texts.context))
-        yield messages, ""
+        turns = (turns + [plain(Turn(question, answer).to_dict())])[-MAX_TURNS:]
+        yield messages, "", turns
 
     # -- adding articles ----------------------------------------------------------------------
     def _index(self, progress: Any, full: bool = False):

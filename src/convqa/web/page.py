@@ -2,7 +2,7 @@
 
 The same ``WebApp`` handlers back the page and these API endpoints:
 
-``/ask``          question [+ history, top_k] → answer dict with citations (for scripts)
+``/ask``          question [+ history as JSON, top_k] → answer dict with citations (for scripts)
 ``/chat``         the chat itself (streams the conversation's messages)
 ``/add_article``  pasted title, source URL and text → save, index, report
 ``/upload``       files → save, index, report
@@ -81,6 +81,8 @@ def build_app(settings: Settings, assistant: Any = None):
                     placeholder="Ask a question about the articles, in French or English.",
                     elem_id="cq-chat",
                 )
+                # The conversation as data (Turn dicts), one per tab: follow-ups read it, not the HTML.
+                turns = gr.State([])
                 question = gr.Textbox(
                     show_label=False,
                     placeholder="Your question, in French or English…",
@@ -93,7 +95,7 @@ def build_app(settings: Settings, assistant: Any = None):
                 with gr.Row(equal_height=False):
                     top_k = gr.Slider(1, max(10, settings.top_k), value=settings.top_k, step=1,
                                       label="Passages cited per answer", scale=4)
-                    gr.ClearButton([chatbot, question], value="New conversation", size="md", scale=1,
+                    gr.ClearButton([chatbot, question, turns], value="New conversation", size="md", scale=1,
                                    min_width=160, elem_id="cq-new")
                 status_md = gr.Markdown(elem_id="cq-status")
 
@@ -125,7 +127,7 @@ def build_app(settings: Settings, assistant: Any = None):
 
         ask_group = {"concurrency_id": "answer", "concurrency_limit": ANSWER_CONCURRENCY}
         index_group = {"concurrency_id": "index", "concurrency_limit": 1}
-        chat_io = {"fn": app.chat, "inputs": [question, chatbot, top_k], "outputs": [chatbot, question]}
+        chat_io = {"fn": app.chat, "inputs": [question, chatbot, top_k, turns], "outputs": [chatbot, question, turns]}
 
         question.submit(**chat_io, api_name="chat", show_progress="hidden", **ask_group)
         examples.load_input_event.then(**chat_io, api_visibility="private", show_progress="hidden", **ask_group)

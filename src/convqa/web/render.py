@@ -20,8 +20,6 @@ from urllib.parse import urlsplit
 from convqa.answer.types import Answer, Citation
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
-_TAG = re.compile(r"<[^>]*>")
-_ANSWER_BLOCK = re.compile(r'<div class="cq-answer[^"]*">(.*?)</div>', re.S)
 _LABELS = {
     "fr": {"sources": "Sources", "context": "Voir dans l’article", "abstain": "Pas de réponse",
            "changed": "L’article a changé depuis son indexation : reconstruisez l’index.",
@@ -231,21 +229,3 @@ def report_markdown(result: dict | None) -> str:
     elif not lines:
         lines.append(esc(result.get("message", "")))
     return "\n\n".join(lines)
-
-
-def plain_text(fragment: str) -> str:
-    """Text of an HTML fragment built here (tags dropped, entities decoded)."""
-    return html.unescape(_TAG.sub("", fragment.replace("<br>", "\n"))).strip()
-
-
-def is_error(fragment: str) -> bool:
-    """True for a message built by render_error."""
-    return fragment.startswith('<div class="cq-error">')
-
-
-def answer_text_of(fragment: str) -> str:
-    """The answer text inside an assistant message built by render_answer ('' if none)."""
-    match = _ANSWER_BLOCK.search(fragment)
-    if match is None:
-        return ""
-    return plain_text(match.group(1)).rstrip("▍ ").strip()
