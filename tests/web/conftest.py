@@ -117,8 +117,11 @@ def running_app(work: Path, *args: str, **env: str) -> Iterator[AppServer]:
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory) -> Iterator[AppServer]:
-    """The app on loopback without a password, shared by the session."""
-    with running_app(tmp_path_factory.mktemp("web")) as server:
+    """The app on loopback without a password, shared by the session.
+
+    It may fetch pages on private addresses: the tests serve them from 127.0.0.1.
+    """
+    with running_app(tmp_path_factory.mktemp("web"), CONVQA_FETCH_ALLOW_PRIVATE="true") as server:
         yield server
 
 
@@ -161,3 +164,54 @@ def artifacts() -> Path:
     folder = ROOT / "test-artifacts"
     folder.mkdir(exist_ok=True)
     return folder
+
+
+#: A news page as sites serve it (navigation and footer around the article), about a bridge in ``{place}``.
+NEWS_PAGE = """<!DOCTYPE html>
+<html lang="fr"><head><meta charset="utf-8">
+<title>La passerelle de {place} ouvre aux cyclistes</title>
+<meta name="date" content="2026-03-14"></head>
+<body>
+<nav><a href="/">Accueil</a> · <a href="/region">Région</a></nav>
+<article>
+<h1>La passerelle de {place} ouvre aux cyclistes</h1>
+<p>La passerelle de {place}, au-dessus du Vidourle, a ouvert samedi aux piétons et aux cyclistes
+après dix-huit mois de travaux menés par la communauté de communes.</p>
+<p>La passerelle de {place} mesure 212 mètres et relie désormais la gare au lycée agricole sans
+passer par la route départementale, très fréquentée aux heures de pointe.</p>
+<p>Les élus espèrent que huit cents élèves et salariés l'emprunteront chaque jour dès la rentrée, et
+une station de vélos en libre-service doit être installée à chaque extrémité avant l'été.</p>
+</article>
+<footer>© Journal du Vidourle — tous droits réservés</footer>
+</body></html>
+"""
+
+
+@dataclass
+class PageServer:
+    """tests/newsroom.py's local news site, with pages published while it runs."""
+
+    url: str
+    routes: dict
+
+    def publish(self, name: str, place: str) -> str:
+        """Serve NEWS_PAGE about ``place`` at ``/name``, as a web server does (with its length); its URL."""
+        body = NEWS_PAGE.format(place=place).encode("utf-8")
+        self.serve(name, body, "text/html; charset=utf-8")
+        return self.url + name
+
+    def serve(self, name: str, body: bytes, content_type: str) -> None:
+        """Answer ``/name`` with ``body``."""
+        from newsroom import Route
+
+        self.routes["/" + name] = Route(body, headers={"Content-Type": content_type, "Content-Length": str(len(body))})
+
+
+@pytest.fixture
+def page_server() -> Iterator[PageServer]:
+    """Web pages to fetch, from a ``http.server`` on a loopback port (unknown paths: 404)."""
+    from newsroom import news_site
+
+    routes: dict = {}
+    with news_site(routes) as site:
+        yield PageServer(site.url + "/", routes)

@@ -204,3 +204,19 @@ def test_article_markup_is_shown_as_text_and_never_runs(page, artifacts):
     assert page.dialogs == []
     page.screenshot(path=artifacts / "browser-6-markup-as-text.png", full_page=True)
 
+
+def test_an_article_added_from_a_link_in_the_page_is_answerable(page, page_server, artifacts):
+    url = page_server.publish("passerelle-page.html", "Saint-Sériès")
+    page.get_by_role("tab", name="Add articles").click()
+    page.locator("#cq-url input, #cq-url textarea").first.fill(url)
+    page.locator("#cq-add-url").click()
+    page.wait_for_function("document.querySelector('#cq-report').innerText.match(/Index:|Refused:/)", timeout=120_000)
+    report = page.locator("#cq-report").inner_text()
+    assert "Added:" in report and "Index:" in report
+    assert page.locator("#cq-url input, #cq-url textarea").first.input_value() == ""  # the form is cleared
+    page.screenshot(path=artifacts / "browser-7-added-from-link.png", full_page=True)
+
+    page.get_by_role("tab", name="Chat").click()
+    ask(page, "Combien mesure la passerelle de Saint-Sériès ?")
+    assert "212 mètres" in answer_text(page)
+    assert page.locator(BOT).last.locator("a.cq-link").first.get_attribute("href") == url

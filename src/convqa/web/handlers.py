@@ -13,7 +13,7 @@ Type hints here are evaluated by Gradio to describe the API: no ``from __future_
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -214,6 +214,14 @@ class WebApp:
             refused.append({"file": "", "message": "choose one or more files first"})
         return self._result(saved, refused, progress)
 
+    def _save_one(self, save: Callable[[], Any], name: str, progress: Any) -> dict:
+        """Run one save_* call, then index what it added or report its one-line refusal."""
+        try:
+            result = save()
+        except CorpusError as exc:
+            return self._result([], [{"file": name, "message": str(exc)}], progress)
+        return self._result([_saved(result)], [], progress)
+
     def add_article(self, title: str, source: str, text: str, progress: Any = None) -> dict:
         """Save a pasted article (title, optional http(s) source URL, text) and index it.
 
@@ -221,11 +229,29 @@ class WebApp:
         """
         from convqa.corpus.uploads import save_pasted
 
-        try:
-            result = save_pasted(title, text, self.settings.corpus_dir, source=source, max_bytes=self.settings.max_upload_bytes)
-        except CorpusError as exc:
-            return self._result([], [{"file": "", "message": str(exc)}], progress)
-        return self._result([_saved(result)], [], progress)
+        settings = self.settings
+        return self._save_one(
+            lambda: save_pasted(title, text, settings.corpus_dir, source=source, max_bytes=settings.max_upload_bytes),
+            "", progress,
+        )
+
+    def add_url(self, url: str, progress: Any = None) -> dict:
+        """Fetch the article at an http(s) link, save it in the corpus and index it.
+
+        The page is read like an uploaded file of its Content-Type (HTML, PDF, text) and
+        saved as Markdown whose source is the URL. Addresses inside the network (private,
+        loopback, link-local) are refused unless the server allows them
+        (CONVQA_FETCH_ALLOW_PRIVATE). Returns the same dict as /upload.
+        """
+        from convqa.corpus.fetch import save_url
+
+        settings = self.settings
+        url = (url or "").strip()
+        return self._save_one(
+            lambda: save_url(url, settings.corpus_dir, max_bytes=settings.max_upload_bytes,
+                             allow_private=settings.fetch_allow_private),
+            url, progress,
+        )
 
     def rebuild(self, full: bool = False, progress: Any = None) -> dict:
         """Re-sync the index with the corpus folder (full: re-embed every article)."""

@@ -5,6 +5,7 @@ The same ``WebApp`` handlers back the page and these API endpoints:
 ``/ask``          question [+ history as JSON, top_k] → answer dict with citations (for scripts)
 ``/chat``         the chat itself (streams the conversation's messages)
 ``/add_article``  pasted title, source URL and text → save, index, report
+``/add_url``      a link → fetch the page, save its article, index, report
 ``/upload``       files → save, index, report
 ``/rebuild``      re-sync the index with the corpus folder
 ``/status``       what is indexed
@@ -59,10 +60,14 @@ def build_app(settings: Settings, assistant: Any = None):
     def add_article(title: str, source: str, text: str, progress=gr.Progress()) -> dict:
         return app.add_article(title, source, text, progress)
 
+    def add_url(url: str, progress=gr.Progress()) -> dict:
+        return app.add_url(url, progress)
+
     def rebuild(full: bool, progress=gr.Progress()) -> dict:
         return app.rebuild(full, progress)
 
-    for wrapper, handler in ((upload, app.upload), (add_article, app.add_article), (rebuild, app.rebuild)):
+    handlers = ((upload, app.upload), (add_article, app.add_article), (add_url, app.add_url), (rebuild, app.rebuild))
+    for wrapper, handler in handlers:
         wrapper.__doc__ = handler.__doc__  # the API page shows the handlers' documentation
 
     with gr.Blocks(title="convqa · questions on the news", analytics_enabled=False) as demo:
@@ -103,8 +108,8 @@ def build_app(settings: Settings, assistant: Any = None):
                 gr.Markdown(
                     f"Add news articles to the corpus folder `{render.esc(settings.corpus_dir)}`: they are "
                     f"checked, saved, then indexed (only new or changed articles are embedded). "
-                    f"Files: {types} up to {upload_mb:.0f} MB each; a name already taken gets a "
-                    "number, nothing is overwritten."
+                    f"Add files ({types}, up to {upload_mb:.0f} MB each), a link to a web page or to such a "
+                    "file, or a pasted text. A name already taken gets a number, nothing is overwritten."
                 )
                 with gr.Row():
                     with gr.Column():
@@ -113,6 +118,8 @@ def build_app(settings: Settings, assistant: Any = None):
                         files = gr.File(label=f"Article files ({types}; max {upload_mb:.0f} MB)",
                                         file_count="multiple", type="filepath", elem_id="cq-files")
                         upload_btn = gr.Button("Add the files", variant="primary", elem_id="cq-upload")
+                        url = gr.Textbox(label="Link to an article", placeholder="https://…", max_lines=1, elem_id="cq-url")
+                        url_btn = gr.Button("Add from the link", variant="primary", elem_id="cq-add-url")
                     with gr.Column():
                         title = gr.Textbox(label="Title", max_lines=2, elem_id="cq-title")
                         source = gr.Textbox(label="Source URL (optional)", placeholder="https://…", max_lines=1, elem_id="cq-source")
@@ -144,6 +151,7 @@ def build_app(settings: Settings, assistant: Any = None):
         for button, fn, inputs, name, clears in (
             (upload_btn, upload, [files], "upload", [files]),
             (paste_btn, add_article, [title, source, text], "add_article", [title, source, text]),
+            (url_btn, add_url, [url], "add_url", [url]),
             (rebuild_btn, rebuild, [full], "rebuild", []),
         ):
             button.click(fn, inputs, result, api_name=name, show_progress_on=[report_md], **index_group).then(
