@@ -1,4 +1,5 @@
-"""HTML of the chat: questions, answers with numbered markers, and their cited passages.
+"""HTML of the chat: questions, answers with numbered markers, and their cited passages;
+and the Markdown report of articles added in the "Add articles" tab.
 
 Every piece of article text, title, URL and question goes through ``html.escape``
 before it is placed in markup: an article containing ``<script>`` is shown as those
