@@ -247,7 +247,7 @@ def _body(
     pieces: list[bytes] = []
     size = 0
     try:
-        while True:
+        while not response.isclosed():  # closed once Content-Length bytes were read
             sock.settimeout(_remaining(deadline, target))  # one deadline for the whole page
             piece = response.read(_READ_SIZE)
             if not piece:
