@@ -99,7 +99,7 @@ def test_prompt_carries_the_passages_last_and_the_history_without_markers():
 
 def test_the_extractive_default_loads_no_chat_model_package():
     code = (
-        "import sys, convqa.assistant, convqa.cli, convqa.web.app, convqa.answer.generative\n"
+        "import sys, convqa.assistant, convqa.cli, convqa.web.page, convqa.web.handlers, convqa.answer.generative\n"
         "from convqa.settings import Settings\n"
         "assert Settings().generator == 'extractive'\n"
         "loaded = [m for m in sys.modules if m.split('.')[0] in "
@@ -314,10 +314,10 @@ def test_a_gguf_file_answers_in_process_through_the_same_checks(gguf, seed_assis
 
 @pytest.mark.llm
 def test_chat_streams_the_tokens_and_names_the_generator(llm_assistant):
-    from convqa.web.app import WebApp
+    from convqa.web.handlers import WebApp
 
     app = WebApp(llm_assistant.settings, llm_assistant)
-    frames = [messages[-1]["content"] for messages, _ in app.chat(QUESTION, [], 3)]
+    frames = [messages[-1]["content"] for messages, _, _ in app.chat(QUESTION, [], 3)]
     partial = [f for f in frames if "▍" in f]
     assert len(partial) >= 3, "the answer should arrive in several pieces"
     final = frames[-1]
