@@ -23,6 +23,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help texts are plain: "[env CONVQA_DATA_DIR, default .convqa]" is not rich markup.
+    rich_markup_mode=None,
 )
 
 DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Index folder [env CONVQA_DATA_DIR, default .convqa].")]
@@ -201,7 +203,7 @@ def ask(
         _fail(str(exc), 1)
     if as_json:
         data = answer.to_dict()
-        keys = ("question", "answer", "abstained", "citations", "timings")
+        keys = ("question", "answer", "short", "abstained", "citations", "timings")
         if settings.generator != "extractive":  # the default output keeps its documented shape
             keys += ("generator", "fallback_reason")
         typer.echo(json.dumps({k: data[k] for k in keys}, ensure_ascii=False))
@@ -283,32 +285,8 @@ def serve(
         _fail("interrupted", 130)
 
 
-@app.command("eval")
-def eval_command(
-    dataset: Annotated[Path, typer.Option("--dataset", help="SQuAD-format JSON file (e.g. PIAF).")],
-    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Use only the first N articles.")] = None,
-    k: Annotated[int, typer.Option("--k", min=1, max=20, help="Citations per answer.")] = 10,
-    out: Annotated[Path, typer.Option("--out", help="Folder for metrics.json, report.md, metrics.png.")] = Path("eval-out"),
-    generator: GeneratorName = None,
-    as_json: Json = False,
-) -> None:
-    """Measure retrieval, quotes, answers and speed on a SQuAD-format dataset, against baselines."""
-    _quiet_libraries()
-    try:
-        settings = _settings(generator=generator)
-        from convqa.evaluation.report import table
-        from convqa.evaluation.run import run_eval
-
-        metrics = run_eval(dataset, out, limit=limit, k=k, settings=settings)
-    except ConvqaError as exc:
-        _fail(str(exc), 1)
-    except KeyboardInterrupt:
-        _fail("interrupted", 130)
-    if as_json:
-        typer.echo(json.dumps(metrics, ensure_ascii=False, default=str))
-    else:
-        typer.echo(table(metrics))
-        typer.echo(f"reports in {out}/ (metrics.json, report.md, metrics.png, questions.jsonl)")
+# The measuring commands live in their own module; importing it registers them on ``app``.
+import convqa.cli_measure  # noqa: E402,F401
 
 
 def main() -> None:
