@@ -29,6 +29,9 @@ QUESTION_KEYS = (
     *(f"quote_hit@{k}" for k in QUOTE_KS),
     "answer_contains",
     "answer_words_mean",
+    "short_em",
+    "short_f1",
+    "reading_f1",
     "abstain_rate",
     "latency_ms_p50",
     "latency_ms_p95",
@@ -63,6 +66,8 @@ class QuestionResult:
     abstained: bool | None = None
     floor_ms: float | None = None
     extra: dict = field(default_factory=dict)
+    #: The short answer's text ("" when none was given; None for systems without one).
+    short: str | None = None
 
 
 def covers(span: Span, question: EvalQuestion) -> bool:
@@ -170,6 +175,12 @@ def summarize(results: Sequence[QuestionResult]) -> dict:
         out["abstain_rate"] = round(sum(bool(r.abstained) for r in answering) / len(answering), 4)
     else:
         out |= {"answer_contains": None, "answer_words_mean": None, "abstain_rate": None}
+    # End to end: a question without a short answer (abstained, not confident) scores 0.
+    shorts = [r for r in answering if r.short is not None]
+    out["short_em"] = round(_mean([float(exact_match(r.short, r.question.answer)) for r in shorts]), 4) if shorts else None
+    out["short_f1"] = round(_mean([f1_score(r.short, r.question.answer) for r in shorts]), 4) if shorts else None
+    reading = [r.extra["reading_f1"] for r in results if "reading_f1" in r.extra]
+    out["reading_f1"] = round(_mean(reading), 4) if reading else None
 
     latencies = [r.latency_ms for r in results]
     floors = [r.floor_ms for r in results if r.floor_ms is not None]

@@ -22,13 +22,18 @@ from convqa.evaluation.baselines import (
     TUTORIAL_CHUNK_OVERLAP, TUTORIAL_CHUNK_SIZE, LangChainChroma, bm25_spans, dense_spans,
 )
 from convqa.evaluation.dataset import SPLITS, EvalQuestion, load_squad, verify_corpus, write_corpus
+from convqa.evaluation.reading import held_out_abstention, reading_f1
 from convqa.evaluation.metrics import (
     INDEX_KEYS, QuestionResult, Span, hit_rank, index_metrics, peak_rss_mb, percentile, summarize,
 )
 from convqa.settings import Settings
 
 #: Settings that shape the results (host, port, auth... do not).
-CONFIG_SETTINGS = ("model", "chunk_max_words", "chunk_min_words", "top_k", "candidates", "rrf_k", "max_question_chars")
+CONFIG_SETTINGS = (
+    "model", "embed_titles", "chunk_max_words", "chunk_min_words", "top_k", "candidates", "rrf_k",
+    "max_question_chars", "retrievers", "answerer", "reader_dir", "reader_int8", "reader_abstain_below",
+    "reader_short_above", "generator", "llm_model",
+)
 WARMUP_QUESTIONS = 3
 
 
@@ -120,7 +125,8 @@ def _ask(assistant, q: EvalQuestion, k: int) -> QuestionResult:
                               extra=extra | {"error": error})
     evidence, quotes = _citations(answer)
     return QuestionResult(q, evidence, latency, quotes=quotes, answer=answer.answer, abstained=answer.abstained,
-                          floor_ms=floor, extra=extra | {"timings": answer.timings})
+                          floor_ms=floor, extra=extra | {"timings": answer.timings},
+                          short=answer.short.text if answer.short else "")
 
 
 def _cpu_summary(system: list[QuestionResult], index_cpu: float, encode_cpu: float) -> dict:
@@ -229,6 +235,7 @@ def run_eval(
     limit: int | None = None,
     k: int = 10,
     settings: Settings | None = None,
+    held_out_articles: bool = False,
 ) -> dict:
     """Evaluate convqa and the baselines on a SQuAD-format dataset; write the reports into
     ``out_dir`` and return the metrics (the metrics.json content)."""
@@ -252,7 +259,17 @@ def run_eval(
         assistant = Assistant(settings)
         timing = measure_index(assistant)
         system, baselines = ask_all(assistant, evalset.questions, k)
+        assistant_answerer = assistant.pipeline.answerer
         peak = peak_rss_mb()  # before the LangChain baseline adds its own collection
+        test = [r for r in system if r.question.split == "test"]
+        for r in _bar(test, unit="q", desc="reading (gold passage)"):
+            f1 = reading_f1(assistant, r.question)
+            if f1 is not None:
+                r.extra["reading_f1"] = f1
+        held_out = None
+        if held_out_articles:
+            print("asking the test questions without their own article", file=sys.stderr)
+            held_out = held_out_abstention(assistant, _bar([r.question for r in test], unit="q", desc="held out"), k)
 
         print("building the LangChain tutorial baseline", file=sys.stderr)
         langchain = LangChainChroma(assistant.embedder, root / "langchain-chroma")
@@ -262,6 +279,8 @@ def run_eval(
     metrics: dict = _summaries(system) | index_metrics(timing.index_s, timing.chunks, timing.encode_s, peak)
     metrics["splits"] = _by_split(system)
     metrics["cpu_time"] = _cpu_summary(system, timing.index_cpu, timing.encode_cpu)
+    if held_out is not None:
+        metrics["held_out_articles"] = held_out | {"split": "test"}
     metrics["baselines"] = {}
     for name, results in baselines.items():
         entry = _summaries(results) | {key: None for key in INDEX_KEYS} | {"splits": _by_split(results)}
@@ -277,7 +296,9 @@ def run_eval(
         "split_questions": {s: sum(q.split == s for q in evalset.questions) for s in SPLITS},
         "split_articles": {s: sum(a.split == s for a in evalset.articles) for s in SPLITS},
         "chunks": timing.chunks,
-        "settings": {key: getattr(settings, key) for key in CONFIG_SETTINGS},
+        "settings": {key: (str(v) if isinstance(v, Path) else v) for key in CONFIG_SETTINGS
+                     for v in [getattr(settings, key)]},
+        "answerer": getattr(assistant_answerer, "description", settings.answerer),
         "answers_repaired": evalset.repaired,
         "questions_dropped": evalset.dropped,
         "questions_refused": [r.question.id for r in system if "error" in r.extra],
