@@ -121,17 +121,20 @@ class Pipeline:
         rankings = []
         for name, retriever in self.retrievers.items():
             started = time.perf_counter()
-            rankings.append(retriever.run(query))
+            ranking = retriever.run(query)
+            rankings.append([p for p in ranking if p.doc_id not in query.exclude] if query.exclude else ranking)
             if timings is not None:
                 timings[f"{name}_ms"] = (time.perf_counter() - started) * 1e3
         passages = self.fusion.run(rankings, limit=limit)
         return self.dense_scores.run(query, self.neighbours.run(query, passages))
 
-    def run(self, question: object, history: Sequence[Turn] = (), top_k: int | None = None) -> Answer:
-        """Answer one question after ``history``."""
+    def run(self, question: object, history: Sequence[Turn] = (), top_k: int | None = None,
+            exclude: frozenset[str] = frozenset()) -> Answer:
+        """Answer one question after ``history`` (``exclude``: article ids to leave out)."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
         query = self.query(question, history, timings)
+        query.exclude = exclude
         limit = max(1, min(int(top_k or self.resources.settings.top_k), 20))
         passages = self.retrieve(query, limit=max(limit, 8), timings=timings)
         t_answer = time.perf_counter()

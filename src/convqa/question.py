@@ -55,4 +55,5 @@ def make_query(question: object, history: Sequence[Turn], max_chars: int = 2000)
     if history and is_follow_up(text):
         query.context = history[-1].question[:max_chars]
         query.said = [t.quoted for t in history if t.quoted is not None]
+        query.said_texts = [t.answer_text for t in history if t.quoted is None and t.answer_text]
     return query

@@ -78,7 +78,9 @@ def sentence_candidates(query: Query, passages: list[Passage], lexical: LexicalI
             sentence = passage.text[start:end]
             a, b = passage.start + start, passage.start + end
             features = {"cue": float(cue is not None and bool(cue.search(sentence)))}
-            if any(doc == passage.doc_id and s <= a and b <= e for doc, s, e in said):
+            if any(doc == passage.doc_id and s <= a and b <= e for doc, s, e in said) or any(
+                sentence in text for text in query.said_texts
+            ):
                 features["repeat"] = 1.0
             elif near is not None and passage.doc_id == near[0]:
                 distance = max(near[1] - b, a - near[2], 0)

@@ -7,6 +7,8 @@ quoted sentence and its [1], or an abstention in the question's language.
 
 from __future__ import annotations
 
+import re
+
 from convqa.answer.candidates import Candidate
 from convqa.answer.language import ABSTAIN
 from convqa.answer.reading import Reading
@@ -15,8 +17,23 @@ from convqa.retrieval.types import Passage, Query
 
 #: A quoted sentence shorter than this rarely answers alone: the next one is quoted too.
 SHORT_SENTENCE_WORDS = 12
-#: Candidates scoring under this share of the best one are not cited (0: cite up to the limit).
-MIN_RELATIVE_SCORE = 0.0
+#: Longest answer text, in words (the short answer and the quoted words around it).
+MAX_ANSWER_WORDS = 40
+
+
+def excerpt(sentence: str, start: int, end: int, words: int) -> str:
+    """At most ``words`` words of the sentence around ``sentence[start:end]``, cut at word
+    boundaries and marked with … where cut (the words shown are the article's own)."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", sentence)]
+    if len(spans) <= words:
+        return sentence
+    first = next((i for i, (_, e) in enumerate(spans) if e > start), 0)
+    last = max(first, next((i for i in range(len(spans) - 1, -1, -1) if spans[i][0] < end), first))
+    # Centre the window on the focus, then slide it back inside the sentence.
+    lo = max(0, min(first - (words - (last - first + 1)) // 2, len(spans) - words))
+    hi = min(len(spans), lo + words)
+    text = sentence[spans[lo][0]:spans[hi - 1][1]]
+    return ("…" if lo > 0 else "") + text + ("…" if hi < len(spans) else "")
 
 
 class Composer:
@@ -49,10 +66,17 @@ class Composer:
                 score=round(float(c.score), 4),
             ))
         short = None
-        text = f"{citations[0].quote} [1]"
-        if reading.short is not None:
+        first = citations[0]
+        focus = reading.span if reading.span is not None and reading.span.candidate is head else None
+        if reading.short is not None and reading.short.candidate is head:
             s = reading.short
             short = ShortAnswer(s.text, s.candidate.doc_id, s.start, s.end, n=1)
-            text = f"{s.text} — « {citations[0].quote} » [1]" if query.language == "fr" else f"{s.text} — “{citations[0].quote}” [1]"
+            budget = MAX_ANSWER_WORDS - len(s.text.split()) - 1
+            quoted = excerpt(first.quote, s.start - first.quote_start, s.end - first.quote_start, budget)
+            text = f"{s.text} — « {quoted} » [1]" if query.language == "fr" else f"{s.text} — “{quoted}” [1]"
+        elif focus is not None:
+            text = f"{excerpt(first.quote, focus.start - first.quote_start, focus.end - first.quote_start, MAX_ANSWER_WORDS)} [1]"
+        else:  # no span to centre on (the hand-tuned step): the whole sentence, as quoted
+            text = f"{first.quote} [1]"
         return Answer(question=query.text, answer=text, abstained=False, citations=citations,
                       language=query.language, short=short)

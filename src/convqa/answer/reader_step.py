@@ -100,11 +100,12 @@ class ReaderStep:
         best = ranked[0]
         best_span = spans[read.index(best)]
         probability = self.answerable(best.features["margin"])
-        short = None
-        if probability >= self.short_above and best_span.end > best_span.start:
-            short = Span(best, best.start + best_span.start, best.start + best_span.end,
-                         best.text[best_span.start:best_span.end])
-        return Reading(ranked, abstain=probability < self.abstain_below, answerable=probability, short=short)
+        span = None
+        if best_span.end > best_span.start:
+            span = Span(best, best.start + best_span.start, best.start + best_span.end,
+                        best.text[best_span.start:best_span.end])
+        short = span if probability >= self.short_above else None
+        return Reading(ranked, abstain=probability < self.abstain_below, answerable=probability, short=short, span=span)
 
 
 def load_reader_step(resources: Any, fallback: Callable[[Any], Any]) -> Any:

@@ -29,5 +29,7 @@ class Reading:
     answerable: float | None = None
     #: The fact itself, when the step found it confidently.
     short: Span | None = None
+    #: The best span found, confident or not (for reading-comprehension scores).
+    span: Span | None = None
     #: Passage indexes in the order to cite them (default: by their best candidate).
     order: list[int] | None = None

@@ -42,6 +42,8 @@ class Embedder(Embeddings):
 
         self.name = model
         path = resolve_model_path(model, data_dir)
+        #: The local folder the model was loaded from.
+        self.path = path
         try:
             self.model = SentenceTransformer(path, device="cpu", local_files_only=True)
         except OSError as exc:

@@ -29,8 +29,12 @@ class Query:
     context: str = ""
     #: Where earlier answers of the conversation quoted from (most recent last).
     said: list[Position] = field(default_factory=list)
+    #: Earlier answers known only as text (older history shapes, without citations).
+    said_texts: list[str] = field(default_factory=list)
     #: The question's vector (of ``search_text``), set by the pipeline before retrieval.
     vector: np.ndarray | None = None
+    #: Articles to leave out, as if they were not indexed (evaluation of abstention).
+    exclude: frozenset[str] = frozenset()
 
     @property
     def search_text(self) -> str:
