@@ -295,4 +295,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m convqa.cli`: run the module's importable copy, on which cli_measure
+    # registered its commands (this __main__ copy's app lacks them).
+    from convqa.cli import main as _main
+
+    _main()

@@ -110,7 +110,8 @@ def test_limit_takes_the_first_articles_and_split_is_by_article(tmp_path):
 def test_eval_command_writes_complete_metrics_and_reports(tmp_path):
     out = tmp_path / "out"
     result = subprocess.run(
-        [sys.executable, "-m", "convqa.cli", "eval", "--dataset", str(PIAF), "--limit", "3", "--json", "--out", str(out)],
+        [sys.executable, "-m", "convqa.cli", "eval", "--dataset", str(PIAF), "--limit", "3", "--json", "--out", str(out),
+         "--held-out-articles", "--variants", "sentences"],
         capture_output=True, text=True, timeout=900, env=os.environ | {"HF_HUB_OFFLINE": "1"},
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -137,6 +138,17 @@ def test_eval_command_writes_complete_metrics_and_reports(tmp_path):
     # Passages stay within the bound; the tutorial splitter's are measured too.
     assert 0 < metrics["passage_words_mean"] <= 150
     assert metrics["baselines"]["langchain_chroma"]["passage_words_mean"] > 0
+
+    # The short answer, the reader alone, abstention without the question's own article, a variant.
+    for key in ("short_em", "short_f1"):
+        assert 0.0 <= metrics["splits"]["test"][key] <= 1.0, key
+    assert metrics["short_em"] <= metrics["short_f1"]
+    assert 0.0 <= metrics["splits"]["test"]["reading_f1"] <= 1.0
+    held = metrics["held_out_articles"]
+    assert held["n_questions"] == config["split_questions"]["test"] and 0.0 <= held["abstain_rate"] <= 1.0
+    variant = metrics["variants"]["sentences"]
+    assert variant["n_questions"] == config["split_questions"]["test"] and variant["short_f1"] == 0.0
+    assert config["settings"]["answerer"] == "reader" and "embed_titles" in config["settings"]
 
     assert json.loads((out / "metrics.json").read_text(encoding="utf-8"))["config"] == config
     assert "| evidence_hit@5 |" in (out / "report.md").read_text(encoding="utf-8")

@@ -23,6 +23,7 @@ from convqa.evaluation.baselines import (
 )
 from convqa.evaluation.dataset import SPLITS, EvalQuestion, load_squad, verify_corpus, write_corpus
 from convqa.evaluation.reading import held_out_abstention, reading_f1
+from convqa.evaluation.variants import run_variants
 from convqa.evaluation.metrics import (
     INDEX_KEYS, QuestionResult, Span, hit_rank, index_metrics, peak_rss_mb, percentile, summarize,
 )
@@ -110,11 +111,13 @@ def _floor(assistant, question: str, k: int) -> tuple[float, float]:
     return (time.perf_counter() - wall) * 1e3, (time.process_time() - cpu) * 1e3
 
 
-def _ask(assistant, q: EvalQuestion, k: int) -> QuestionResult:
+def _ask(assistant, q: EvalQuestion, k: int, pipeline=None) -> QuestionResult:
+    """One question through the assistant (or another pipeline over its indexes), timed
+    against its floor measured just before."""
     floor, floor_cpu = _floor(assistant, q.question, k)
     wall, cpu = time.perf_counter(), time.process_time()
     try:
-        answer = assistant.ask(q.question)
+        answer = assistant.ask(q.question) if pipeline is None else pipeline.run(q.question, top_k=k)
     except BadQuestionError as exc:  # a dataset question the assistant refuses: counts as a miss
         answer, error = None, str(exc)
     latency = (time.perf_counter() - wall) * 1e3
@@ -236,6 +239,7 @@ def run_eval(
     k: int = 10,
     settings: Settings | None = None,
     held_out_articles: bool = False,
+    variants: list[str] | None = None,
 ) -> dict:
     """Evaluate convqa and the baselines on a SQuAD-format dataset; write the reports into
     ``out_dir`` and return the metrics (the metrics.json content)."""
@@ -266,6 +270,7 @@ def run_eval(
             f1 = reading_f1(assistant, r.question)
             if f1 is not None:
                 r.extra["reading_f1"] = f1
+        compared = run_variants(assistant, [r.question for r in test], k, variants, _ask) if variants else None
         held_out = None
         if held_out_articles:
             print("asking the test questions without their own article", file=sys.stderr)
@@ -281,6 +286,8 @@ def run_eval(
     metrics["cpu_time"] = _cpu_summary(system, timing.index_cpu, timing.encode_cpu)
     if held_out is not None:
         metrics["held_out_articles"] = held_out | {"split": "test"}
+    if compared is not None:
+        metrics["variants"] = compared
     metrics["baselines"] = {}
     for name, results in baselines.items():
         entry = _summaries(results) | {key: None for key in INDEX_KEYS} | {"splits": _by_split(results)}

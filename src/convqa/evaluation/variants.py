@@ -1,0 +1,41 @@
+"""Answer-step variants compared on the same index and retrieval, in the same run.
+
+Each variant is a set of settings overrides; a pipeline with those settings is built over
+the assistant's loaded model and indexes, and the test questions go through it. Only the
+answer step differs, so the table isolates what it costs and what it gains.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+
+from convqa.evaluation.dataset import EvalQuestion
+from convqa.evaluation.metrics import summarize
+
+VARIANTS: dict[str, dict] = {
+    "sentences": {"answerer": "sentences"},
+    "reader-fp32": {"answerer": "reader", "reader_int8": False},
+    "reader-int8": {"answerer": "reader", "reader_int8": True},
+}
+
+
+def run_variants(assistant, questions: list[EvalQuestion], k: int, names: list[str], ask) -> dict[str, dict]:
+    """Summaries (plus the answer step's own p50/p95 ms) of each named variant."""
+    from convqa.evaluation.metrics import percentile
+    from convqa.pipeline import Pipeline
+
+    out = {}
+    for name in names:
+        if name not in VARIANTS:
+            raise ValueError(f"unknown variant {name!r}: use {', '.join(VARIANTS)}")
+        settings = assistant.settings.model_copy(update=VARIANTS[name])
+        pipeline = Pipeline(replace(assistant.pipeline.resources, settings=settings))
+        print(f"variant {name}: {len(questions)} questions", file=sys.stderr)
+        results = [ask(assistant, q, k, pipeline) for q in questions]
+        step = [r.extra["timings"]["answer_ms"] for r in results if "timings" in r.extra]
+        out[name] = summarize(results) | {
+            "answer_step_ms_p50": percentile(step, 50), "answer_step_ms_p95": percentile(step, 95),
+            "answerer": getattr(pipeline.answerer, "description", settings.answerer),
+        }
+    return out
