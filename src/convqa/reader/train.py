@@ -58,15 +58,6 @@ class Example:
     held_out: list[dict] = field(default_factory=list)  # without the question's article
 
 
-def data_sha256(path: Path) -> str:
-    """sha256 of the dataset file, recorded with the weights."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def dev_article(title: str) -> bool:
     """A tenth of the tune articles, chosen by title hash, kept aside for calibration."""
     return hashlib.sha256(("dev:" + title).encode("utf-8")).digest()[0] % 10 == 0
@@ -297,7 +288,7 @@ def train_reader(dataset: Path, out: Path, options: TrainOptions | None = None, 
     import torch
 
     from convqa.index.e5_weights import materialize_e5
-    from convqa.reader.model import ReaderConfig, save_reader
+    from convqa.reader.model import ReaderConfig, file_sha256, save_reader
 
     options = options or TrainOptions()
     started = time.perf_counter()
@@ -318,7 +309,7 @@ def train_reader(dataset: Path, out: Path, options: TrainOptions | None = None, 
                 "train_questions": sum(e.split == "train" for e in examples)}
     config = ReaderConfig(
         layers=options.layers, max_length=options.max_length, calib_a=figures["calib_a"], calib_b=figures["calib_b"],
-        prior_weight=figures["prior_weight"], data_sha256=data_sha256(dataset), seed=options.seed,
+        prior_weight=figures["prior_weight"], data_sha256=file_sha256(dataset), seed=options.seed,
         notes=json.dumps({"options": asdict(options), "dev": figures}, ensure_ascii=False),
     )
     config = save_reader(net, config, out)
