@@ -105,7 +105,7 @@ class Pipeline:
         self.dense_scores = DenseScores(resources.store)
         self.neighbours = NeighbourPassages(resources.lexical)
         self.answerer = build_step(settings.answerer, ANSWER_STEPS, resources)
-        self.composer = Composer()
+        self.composer = Composer(settings.cite_min_relevance)
 
     def query(self, question: object, history: Sequence[Turn] = (), timings: dict | None = None) -> Query:
         """The validated, embedded Query (BadQuestionError for unusable input)."""

@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     # Calibrated probability that the passages answer (convqa train-reader fits it on tune).
     reader_abstain_below: float = Field(0.5, ge=0.0, le=1.0, description="Abstain under this answerability.")
     reader_short_above: float = Field(0.5, ge=0.0, le=1.0, description="Give the short answer above this answerability.")
+    cite_min_relevance: float = Field(
+        0.3, ge=0.0, le=1.0,
+        description="Cite a passage only when the answer step rates its support at least this (0: cite up to top_k).",
+    )
 
     # Input limits.
     max_question_chars: int = Field(2000, ge=10)

@@ -37,7 +37,14 @@ def excerpt(sentence: str, start: int, end: int, words: int) -> str:
 
 
 class Composer:
-    """Turns a Reading into the Answer a user reads."""
+    """Turns a Reading into the Answer a user reads.
+
+    ``min_relevance``: passages the answer step judged below it are not cited (the first
+    always is); ``top_k`` stays a maximum, and an answer may cite a single source.
+    """
+
+    def __init__(self, min_relevance: float = 0.0) -> None:
+        self.min_relevance = min_relevance
 
     def run(self, query: Query, passages: list[Passage], reading: Reading, limit: int) -> Answer:
         """The Answer (timings are added by the pipeline)."""
@@ -48,7 +55,10 @@ class Composer:
         for c in reading.candidates:
             best_of.setdefault(c.passage, c)
         order = reading.order or sorted(best_of, key=lambda i: best_of[i].score, reverse=True)
-        order = [i for i in order if i in best_of][:limit]
+        order = [i for i in order if i in best_of]
+        if reading.relevance is not None and self.min_relevance > 0:
+            order = order[:1] + [i for i in order[1:] if reading.relevance.get(i, 0.0) >= self.min_relevance]
+        order = order[:limit]
         head = best_of[order[0]]
         quote_end = head.end
         if len(head.text.split()) < SHORT_SENTENCE_WORDS and (reading.short is None or reading.short.candidate is not head):

@@ -105,7 +105,11 @@ class ReaderStep:
             span = Span(best, best.start + best_span.start, best.start + best_span.end,
                         best.text[best_span.start:best_span.end])
         short = span if probability >= self.short_above else None
-        return Reading(ranked, abstain=probability < self.abstain_below, answerable=probability, short=short, span=span)
+        relevance: dict[int, float] = {}
+        for c in read:  # a passage supports the answer as much as its best read sentence
+            relevance[c.passage] = max(relevance.get(c.passage, 0.0), self.answerable(c.features["margin"]))
+        return Reading(ranked, abstain=probability < self.abstain_below, answerable=probability, short=short,
+                       span=span, relevance=relevance)
 
 
 def load_reader_step(resources: Any, fallback: Callable[[Any], Any]) -> Any:

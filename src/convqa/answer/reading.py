@@ -33,3 +33,6 @@ class Reading:
     span: Span | None = None
     #: Passage indexes in the order to cite them (default: by their best candidate).
     order: list[int] | None = None
+    #: 0..1 per passage index: how well the passage supports an answer (None: not estimated,
+    #: every passage may be cited).
+    relevance: dict[int, float] | None = None

@@ -33,7 +33,7 @@ from convqa.settings import Settings
 CONFIG_SETTINGS = (
     "model", "embed_titles", "chunk_max_words", "chunk_min_words", "top_k", "candidates", "rrf_k",
     "max_question_chars", "retrievers", "answerer", "reader_dir", "reader_int8", "reader_abstain_below",
-    "reader_short_above", "generator", "llm_model",
+    "reader_short_above", "cite_min_relevance", "generator", "llm_model",
 )
 WARMUP_QUESTIONS = 3
 
@@ -54,6 +54,8 @@ def eval_settings(base: Settings, corpus_dir: Path, data_dir: Path, k: int) -> S
     """The base settings (defaults + CONVQA_* environment) on a fresh embedded store."""
     values = base.model_dump() | {
         "corpus_dir": corpus_dir, "data_dir": data_dir, "chroma_url": None, "collection": "convqa-eval", "top_k": k,
+        # Retrieval is scored on k citations: every passage up to k is cited, supporting or not.
+        "cite_min_relevance": 0.0,
     }
     return Settings(**values)
 
