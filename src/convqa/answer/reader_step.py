@@ -128,11 +128,16 @@ def load_reader_step(resources: Any, fallback: Callable[[Any], Any]) -> Any:
         e5_dir = Path(resolve_model_path(DEFAULT_MODEL, settings.data_dir))
         net, config = load_reader(folder, e5_dir)
         if settings.reader_int8:
+            import warnings
+
             import torch
 
             # Dynamic int8 for the linear layers: measured faster on these CPUs, same answers
-            # within noise (see README, "The reader").
-            net = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear}, dtype=torch.qint8)
+            # within noise (see README, "The reader"). torch announces the API's move to
+            # torchao on every call; the eager API is what runs on this pinned torch.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                net = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear}, dtype=torch.qint8)
         tokenizer = AutoTokenizer.from_pretrained(str(e5_dir))
     except ReaderError as exc:
         log.warning("%s: answering with the hand-tuned scorer instead. Fix: reinstall convqa, or "

@@ -65,8 +65,16 @@ class ReaderNet(nn.Module):
 def base_network(e5_dir: Path, layers: int) -> ReaderNet:
     """A fresh reader on the bundled model's weights (the starting point of training)."""
     from transformers import BertModel
+    from transformers.utils import logging as hf_logging
 
-    encoder = BertModel.from_pretrained(str(e5_dir), add_pooling_layer=False, local_files_only=True)
+    # The bundled folder carries e5's (unused) pooler: transformers would report it as an
+    # unexpected key on every load.
+    level = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        encoder = BertModel.from_pretrained(str(e5_dir), add_pooling_layer=False, local_files_only=True)
+    finally:
+        hf_logging.set_verbosity(level)
     return ReaderNet(encoder, layers)
 
 
