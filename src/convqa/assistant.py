@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,9 @@ from convqa.answer.candidates import SentenceVectors
 from convqa.answer.types import Answer
 from convqa.calibration import calibration_for
 from convqa.conversation import normalize_history
-from convqa.index.builder import IndexReport, Progress, build_index, lexical_path, rebuild_lexical, record_manager
+from convqa.index.builder import IndexReport, Progress, build_index, lexical_path, rebuild_lexical
+from convqa.index.catalog import index_status
+from convqa.index.changes import Changes
 from convqa.index.embedder import Embedder
 from convqa.index.lexical import LexicalIndex
 from convqa.index.sentences import SentenceIndex
@@ -82,10 +84,12 @@ class Assistant:
             self._lexical, self._seen_revision = loaded, revision
             return self._lexical
 
-    def index(self, *, full: bool = False, progress: Progress | None = None, corpus_dir: Path | None = None) -> IndexReport:
+    def index(self, *, full: bool = False, progress: Progress | None = None, corpus_dir: Path | None = None,
+              on_plan: Callable[[Changes], None] | None = None) -> IndexReport:
         """Sync the indexes with the corpus folder (see convqa.index.builder.build_index)."""
         settings = self.settings if corpus_dir is None else self.settings.model_copy(update={"corpus_dir": corpus_dir})
-        report = build_index(settings, full=full, progress=progress, embedder=self.embedder, store=self.store)
+        report = build_index(settings, full=full, progress=progress, embedder=self.embedder, store=self.store,
+                             on_plan=on_plan)
         with self._lock:
             self._checked = 0.0  # look at the new revision on the next question
         return report
@@ -162,22 +166,11 @@ class Assistant:
             return self._generator
 
     def status(self) -> dict:
-        """Counts of the vector store, the lexical index and the record manager."""
-        chunks = self.store.count()
-        lexical = self.lexical
-        records = len(record_manager(self.settings).list_keys())
-        return {
-            "documents": len({m.get("doc_id") for m in lexical.metadatas}),
-            "chunks": chunks,
-            "lexical_chunks": len(lexical),
-            "records": records,
-            "consistent": chunks == len(lexical) == records,
+        """Counts of the vector store, the lexical index and the record manager (convqa.index.catalog)."""
+        info = index_status(self.settings, self.store.client, self.lexical, self.calibration.calibrated)
+        return info | {
             "model": self.store.model or self.store.recipe,
-            "calibrated": self.calibration.calibrated,
             "answerer": getattr(self.pipeline.answerer, "description", self.settings.answerer),
-            "store": "server" if self.settings.chroma_url else "embedded",
-            "location": self.settings.store_description,
-            "data_dir": str(self.settings.data_dir.resolve()),
         }
 
 

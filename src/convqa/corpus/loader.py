@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from convqa.corpus.formats.base import Parsed, UnreadableArticle, decode_bytes, normalize_text
-from convqa.corpus.formats.registry import accepted_suffixes, format_for
+from convqa.corpus.formats.registry import accepted_suffixes, format_for, suffix_label
 from convqa.errors import CorpusError
 
 # Re-exported: callers and tests import these from the loader.
@@ -126,6 +126,9 @@ def load_corpus(corpus_dir: Path, max_bytes: int = 5_000_000) -> tuple[list[Arti
             continue
         seen[article.doc_id] = str(rel)
         articles.append(article)
+    if not articles:
+        # An empty index answers nothing: say where articles were looked for, and which files count.
+        warnings.append(f"no readable article in {corpus_dir}: add {suffix_label()} files")
     for line in warnings:
         log.warning(line)
     return articles, warnings

@@ -15,7 +15,6 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from filelock import FileLock, Timeout
 from langchain_core.documents import Document
@@ -23,7 +22,9 @@ from langchain_core.documents import Document
 from convqa.corpus.chunker import chunk_article
 from convqa.corpus.loader import Article, load_corpus
 from convqa.errors import StoreError
-from convqa.index.embedder import Embedder
+from convqa.index.catalog import lexical_path, record_db_url, record_namespace
+from convqa.index.changes import Changes, embed_first, plan_changes
+from convqa.index.embedder import Embedder, LazyEmbedder
 from convqa.index.lexical import LexicalIndex
 from convqa.index.sentences import SentenceIndex
 from convqa.index.vectors import VectorStore
@@ -31,7 +32,7 @@ from convqa.settings import Settings
 
 log = logging.getLogger(__name__)
 
-#: progress(done, total): chunks handed to the indexer so far.
+#: progress(done, total): passages embedded so far, of those this run embeds.
 Progress = Callable[[int, int], None]
 
 
@@ -46,6 +47,11 @@ class IndexReport:
     documents: int = 0
     chunks: int = 0
     seconds: float = 0.0
+    # The same run in articles (convqa.index.changes): "1 article added (2 passages)".
+    articles_added: int = 0
+    articles_updated: int = 0
+    articles_deleted: int = 0
+    articles_unchanged: int = 0
     warnings: list[str] = field(default_factory=list)
     message: str = ""
 
@@ -59,16 +65,9 @@ def record_manager(settings: Settings):
     from langchain_classic.indexes import SQLRecordManager
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    where = settings.chroma_url or "embedded"
-    db_url = settings.record_db_url or f"sqlite:///{(settings.data_dir / 'records.sqlite').resolve()}"
-    manager = SQLRecordManager(namespace=f"chroma/{where}/{settings.collection}", db_url=db_url)
+    manager = SQLRecordManager(namespace=record_namespace(settings), db_url=record_db_url(settings))
     manager.create_schema()
     return manager
-
-
-def lexical_path(settings: Settings) -> Path:
-    """Where the BM25 index of the configured collection is saved."""
-    return settings.data_dir / f"lexical-{settings.collection}.json"
 
 
 def chunk_documents(articles: list[Article], settings: Settings) -> list[Document]:
@@ -118,10 +117,13 @@ def build_index(
     progress: Progress | None = None,
     embedder: Embedder | None = None,
     store: VectorStore | None = None,
+    on_plan: Callable[[Changes], None] | None = None,
 ) -> IndexReport:
     """Bring the indexes in line with ``settings.corpus_dir`` and report what changed.
 
-    ``full=True`` re-embeds every chunk even when unchanged.
+    ``full=True`` re-embeds every chunk even when unchanged. ``on_plan`` receives the
+    articles this run adds, updates and deletes before any is embedded. The model is
+    loaded only when passages are to be embedded (unless ``embedder`` is given).
     """
     from langchain_core.indexing import index
 
@@ -138,11 +140,28 @@ def build_index(
     except Timeout as exc:
         raise StoreError(f"another index run holds {settings.data_dir / 'index.lock'}") from exc
     try:
-        embedder = embedder or Embedder(settings.model, settings.data_dir)
-        store = store or VectorStore(settings, embedder)
+        client = store.client if store is not None else None
+        if client is None:
+            from convqa.index.vectors import open_client
+
+            client = open_client(settings)
+        changes = plan_changes(settings, docs, full=full, client=client, model=embedder.name if embedder else None)
+        report.articles_added, report.articles_updated = len(changes.added), len(changes.updated)
+        report.articles_deleted, report.articles_unchanged = len(changes.deleted), changes.unchanged
+        if on_plan:
+            on_plan(changes)
+        if changes.up_to_date:
+            report.skipped = len(docs)
+            report.seconds = round(time.perf_counter() - started, 3)
+            return report
+        docs = embed_first(docs, changes)
+        embedder = embedder or LazyEmbedder(settings.model, settings.data_dir)
+        store = store or VectorStore(settings, embedder, client=client)
         manager = record_manager(settings)
         sentences = SentenceIndex(store.client, settings.collection, embedder)
+        work = len(changes.to_embed)
         if store.model not in (None, store.recipe):
+            work = len(docs)
             report.message = (
                 f"embedding model changed ({store.model} → {store.recipe}): re-embedding all "
                 f"{len(docs)} chunks of {len(articles)} articles"
@@ -152,11 +171,14 @@ def build_index(
             sentences.reset()
             _clear_records(manager)
 
+        batch = 256  # large batches let the embedder group texts of similar length (less padding)
+
         def source() -> Iterator[Document]:
-            for done, doc in enumerate(docs, 1):
+            # index() pulls a batch, then embeds it: pulling the next one means the last is done.
+            for pulled, doc in enumerate(docs):
+                if progress and pulled % batch == 0:
+                    progress(min(pulled, work), work)
                 yield doc
-                if progress:
-                    progress(done, len(docs))
 
         result = index(
             source(),
@@ -165,10 +187,11 @@ def build_index(
             cleanup="full",
             source_id_key="doc_id",
             key_encoder="sha256",
-            # Large batches let the embedder group texts of similar length (less padding).
-            batch_size=256,
+            batch_size=batch,
             force_update=full,
         )
+        if progress:
+            progress(work, work)
         contents = store.all()
         # Sentence vectors before the revision mark: readers never see passages without them.
         sentences.sync(*contents)

@@ -111,3 +111,39 @@ class Embedder(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         """Vector of one question."""
         return self.encode_queries([text])[0].tolist()
+
+
+class LazyEmbedder(Embeddings):
+    """An Embedder loaded on first use.
+
+    An index run that embeds nothing (an unchanged corpus, a removed article) never
+    loads the model, which costs more than the rest of such a run.
+    """
+
+    def __init__(self, model: str, data_dir: Path) -> None:
+        self.name = model
+        self._data_dir = data_dir
+        self._embedder: Embedder | None = None
+        self._load_lock = threading.Lock()
+
+    @property
+    def loaded(self) -> Embedder:
+        """The real Embedder (loading the model the first time)."""
+        with self._load_lock:
+            if self._embedder is None:
+                self._embedder = Embedder(self.name, self._data_dir)
+            return self._embedder
+
+    def __getattr__(self, name: str):
+        # Only called for attributes not set here: everything else is the loaded Embedder's.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.loaded, name)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Vectors of passages (loads the model)."""
+        return self.loaded.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        """Vector of one question (loads the model)."""
+        return self.loaded.embed_query(text)

@@ -97,8 +97,6 @@ class VectorStore:
     """One Chroma collection that records which embedding model filled it."""
 
     def __init__(self, settings: Settings, embedder: Embedder, client=None, calibration: Calibration | None = None) -> None:
-        from langchain_chroma import Chroma
-
         self.settings = settings
         self.calibration = calibration
         self.client = client or open_client(settings)
@@ -111,13 +109,27 @@ class VectorStore:
             metadata={"hnsw:space": "cosine", "convqa_model": self.recipe},
             embedding_function=None,
         )
-        wrapper = dict(
-            client=self.client,
-            collection_name=self.name,
-            embedding_function=embedder,
-            collection_metadata={"hnsw:space": "cosine", "convqa_model": self.recipe},
-        )
-        self.langchain = _titled_chroma()(target=self.collection, **wrapper) if settings.embed_titles else Chroma(**wrapper)
+        self._langchain = None
+
+    @property
+    def langchain(self):
+        """LangChain's Chroma over the collection: what the indexing API writes through.
+
+        Built on first use: answering reads the collection directly, and importing
+        langchain_chroma would add a second to every ``convqa ask``.
+        """
+        if self._langchain is None:
+            from langchain_chroma import Chroma
+
+            wrapper = dict(
+                client=self.client,
+                collection_name=self.name,
+                embedding_function=self.embedder,
+                collection_metadata={"hnsw:space": "cosine", "convqa_model": self.recipe},
+            )
+            titled = self.settings.embed_titles
+            self._langchain = _titled_chroma()(target=self.collection, **wrapper) if titled else Chroma(**wrapper)
+        return self._langchain
 
     def revision(self) -> str | None:
         """Fingerprint of the chunk ids as the last complete index run left them.
