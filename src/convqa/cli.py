@@ -1,4 +1,4 @@
-"""The ``convqa`` command: index, add, ask, status, serve, eval.
+"""The ``convqa`` command: index, add, ask, status, articles, remove, serve, eval.
 
 Only typer and the settings are imported at module level, so ``--help`` answers at
 once; the model and the stores load inside the commands that need them.
@@ -91,17 +91,21 @@ def index(
         _fail(str(exc), 1)
     except KeyboardInterrupt:
         _fail("interrupted: the previous index still answers; run `convqa index` again to finish", 130)
-    keys = ("added", "updated", "skipped", "deleted", "documents", "chunks", "seconds")
+    _print_report(report, as_json)
+
+
+def _print_report(report, as_json: bool) -> None:
+    """An index run's report: JSON (chunk and article counts) or one line in articles and passages."""
+    keys = ("added", "updated", "skipped", "deleted", "documents", "chunks", "seconds",
+            "articles_added", "articles_updated", "articles_deleted", "articles_unchanged")
     if as_json:
         typer.echo(json.dumps({k: getattr(report, k) for k in keys} | {"warnings": report.warnings}, ensure_ascii=False))
-    else:
-        if report.message:
-            typer.echo(report.message)
-        typer.echo(
-            f"{report.documents} articles, {report.chunks} chunks: {report.added} added, "
-            f"{report.updated} updated, {report.skipped} unchanged, {report.deleted} deleted "
-            f"in {report.seconds:.1f} s"
-        )
+        return
+    from convqa.web.i18n import index_summary  # plain Python: the page's words, in English
+
+    if report.message:
+        typer.echo(report.message)
+    typer.echo(index_summary(report.to_dict(), "en"))
 
 
 @app.command()
@@ -173,7 +177,7 @@ def _save_article(target: str, settings: Settings):
 
 @app.command()
 def ask(
-    question: Annotated[str, typer.Argument(help="The question, in French or English.")],
+    question: Annotated[str, typer.Argument(metavar="QUESTION", help="The question, in French or English.")],
     data_dir: DataDir = None,
     model: Model = None,
     chroma_url: ChromaUrl = None,
@@ -250,9 +254,9 @@ def status(
         settings = _settings(data_dir=data_dir, model=model, chroma_url=chroma_url)
         if not settings.chroma_url and not settings.data_dir.is_dir():
             raise ConvqaError(f"no index in {settings.data_dir}: run `convqa index` first")
-        from convqa.assistant import Assistant
+        from convqa.index.catalog import index_status
 
-        info = Assistant(settings).status()
+        info = index_status(settings)  # counts only: neither torch nor the model is loaded
     except ConvqaError as exc:
         _fail(str(exc), 1)
     if as_json:
@@ -285,7 +289,8 @@ def serve(
         _fail("interrupted", 130)
 
 
-# The measuring commands live in their own module; importing it registers them on ``app``.
+# The measuring and article commands live in their own modules; importing them registers them on ``app``.
+import convqa.cli_articles  # noqa: E402,F401
 import convqa.cli_measure  # noqa: E402,F401
 
 

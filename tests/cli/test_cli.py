@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -42,7 +43,7 @@ def test_ask_json_answers_unodc_with_exact_citation(indexed, seed_text):
     result = convqa("ask", "--json", "--data-dir", str(indexed), "Quel organisme dirige Ghada Waly ?")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"question", "answer", "abstained", "citations", "timings"}
+    assert set(data) == {"question", "answer", "short", "abstained", "citations", "timings"}
     assert "Office des Nations Unies contre la drogue et le crime (ONUDC)" in data["answer"]
     first = data["citations"][0]
     assert set(first) == {"n", "doc_id", "title", "source", "text", "start", "end", "quote", "quote_start", "quote_end", "score"}
@@ -103,3 +104,60 @@ def test_unreachable_chroma_server_is_a_clear_error(tmp_path):
     assert result.returncode == 1
     assert "Chroma server not reachable at http://127.0.0.1:9" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_index_help_shows_the_environment_variable_and_the_default():
+    result = convqa("index", "--help", env={"COLUMNS": "60"})
+    assert result.returncode == 0, result.stderr
+    shown = " ".join(result.stdout.split())  # the help wraps at 60 columns
+    assert "--data-dir <path> Index folder [env CONVQA_DATA_DIR, default .convqa]." in shown
+
+
+def imported_modules(*args: str) -> set[str]:
+    """The modules a ``convqa`` run imports (``python -X importtime``); fails if the run fails."""
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "convqa.cli", *args], capture_output=True,
+                            text=True, env=os.environ | {"HF_HUB_OFFLINE": "1"}, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+
+
+@pytest.mark.parametrize("args", [("status", "--json"), ("articles", "--json"), ("index", "--corpus", str(SEED_CORPUS))])
+def test_status_articles_and_an_unchanged_index_load_no_model(indexed, args):
+    modules = imported_modules(*args, "--data-dir", str(indexed))
+    assert "convqa.index.catalog" in modules  # the light path did run
+    assert not {"torch", "transformers", "sentence_transformers"} & modules
+
+
+def test_articles_lists_what_is_indexed(indexed):
+    result = convqa("articles", "--json", "--data-dir", str(indexed))
+    assert result.returncode == 0, result.stderr
+    (article,) = json.loads(result.stdout)
+    assert article["doc_id"] == SEED_ID and article["date"] == "2025-10-25" and article["passages"] > 5
+    assert article["source"].startswith("https://www.vietnamplus.vn/") and article["path"] == f"{SEED_ID}.md"
+    plain = convqa("articles", "--data-dir", str(indexed))
+    assert SEED_ID in plain.stdout and f"{article['passages']} passages" in plain.stdout
+
+
+def test_remove_deletes_the_file_and_its_passages(indexed, tmp_path):
+    corpus, data = tmp_path / "corpus", tmp_path / "data"
+    shutil.copytree(SEED_CORPUS, corpus)
+    shutil.copytree(indexed, data)
+    unknown = convqa("remove", "nope", "--corpus", str(corpus), "--data-dir", str(data))
+    assert unknown.returncode == 1 and "no such article: nope" in unknown.stderr
+
+    result = convqa("remove", SEED_ID, "--corpus", str(corpus), "--data-dir", str(data), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["removed"]["doc_id"] == SEED_ID and report["index"]["articles_deleted"] == 1
+    assert not (corpus / f"{SEED_ID}.md").exists()
+    status = json.loads(convqa("status", "--json", "--data-dir", str(data)).stdout)
+    assert (status["documents"], status["chunks"], status["lexical_chunks"], status["records"]) == (0, 0, 0, 0)
+    assert json.loads(convqa("articles", "--json", "--data-dir", str(data)).stdout) == []
+
+
+def test_an_empty_corpus_is_named_with_the_accepted_formats(tmp_path):
+    (tmp_path / "corpus").mkdir()
+    result = convqa("index", "--corpus", str(tmp_path / "corpus"), "--data-dir", str(tmp_path / "data"), "--json")
+    assert result.returncode == 0, result.stderr
+    (warning,) = json.loads(result.stdout)["warnings"]
+    assert str(tmp_path / "corpus") in warning and ".txt, .md, .html, .pdf" in warning
