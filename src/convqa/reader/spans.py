@@ -84,10 +84,15 @@ def best_spans(encoded: Encoded, start_logits: torch.Tensor, end_logits: torch.T
         i, j = divmod(flat, n)
         char_start = encoded.offsets[row][tokens[i]][0]
         char_end = encoded.offsets[row][tokens[j]][1]
-        # Token offsets can include the space before a word: trim to the words themselves.
+        # Token offsets can include the space before a word: trim to the words themselves,
+        # then widen to whole words (a span never starts or ends inside "1802" or "ONUDC").
         while char_start < char_end and sentence[char_start].isspace():
             char_start += 1
         while char_end > char_start and sentence[char_end - 1].isspace():
             char_end -= 1
+        while char_start > 0 and sentence[char_start - 1].isalnum() and sentence[char_start].isalnum():
+            char_start -= 1
+        while char_end < len(sentence) and sentence[char_end].isalnum() and sentence[char_end - 1].isalnum():
+            char_end += 1
         out.append(SpanScore(char_start, char_end, float(scores[i, j]) - null))
     return out

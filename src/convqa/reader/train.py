@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import math
+import pickle
 import random
 import sys
 import tempfile
@@ -38,8 +39,8 @@ class TrainOptions:
 
     layers: int = 8
     epochs: int = 2
-    lr: float = 4e-5
-    negatives: int = 5
+    lr: float = 5e-5
+    negatives: int = 4
     unanswerable_every: int = 3  # one question in N also trains on its held-out candidates
     max_length: int = 128
     seed: int = 13
@@ -135,7 +136,12 @@ def _loss(net, tokenizer, question: str, sentences: list[str], spans: list[tuple
         tok = token_span(enc, row, *span) if span is not None else None
         targets_s.append(tok[0] if tok else 0)
         targets_e.append(tok[1] if tok else 0)
-    loss = (F.cross_entropy(start_logits, torch.tensor(targets_s)) + F.cross_entropy(end_logits, torch.tensor(targets_e))) / 2
+    per_row = (F.cross_entropy(start_logits, torch.tensor(targets_s), reduction="none")
+               + F.cross_entropy(end_logits, torch.tensor(targets_e), reduction="none")) / 2
+    answering = torch.tensor([span is not None for span in spans])
+    # The answer's own span counts in full: averaged with the (easy, many) "no answer" rows
+    # it would be diluted by the number of negatives, and spans would barely be learned.
+    loss = per_row[answering].sum() + (per_row[~answering].mean() if (~answering).any() else 0.0)
     if gold_row is not None and len(sentences) > 1:
         # Each sentence's best answer against its own "no answer": the gold one should win.
         null = start_logits[:, 0] + end_logits[:, 0]
@@ -247,6 +253,10 @@ def calibrate(net, examples: list[Example], texts: dict[tuple, str], e5_dir: Pat
             right += c["doc_id"] == e.gold[0] and c["start"] <= e.gold[1] and e.gold[2] <= c["end"]
         results[weight] = right / max(1, len(rows))
     weight = max(results, key=results.get)
+    prior_first = sum(
+        bool(e.candidates) and e.candidates[0]["doc_id"] == e.gold[0] and e.candidates[0]["start"] <= e.gold[1]
+        and e.gold[2] <= e.candidates[0]["end"] for e, *_ in rows
+    ) / max(1, len(rows))
     f1s, own_best, held_best = [], [], []
     for e, margins, spans, held in rows:
         if margins:
@@ -267,6 +277,7 @@ def calibrate(net, examples: list[Example], texts: dict[tuple, str], e5_dir: Pat
         "calib_a": scale,
         "calib_b": -scale * threshold,
         "dev_sentence_first": results[weight],
+        "dev_prior_first": prior_first,
         "dev_sentence_first_by_weight": results,
         "dev_span_f1": float(np.mean(f1s)) if f1s else None,
         "dev_abstain_ordinary": float(np.mean(own < threshold)) if len(own) else None,
@@ -297,7 +308,12 @@ def train_reader(dataset: Path, out: Path, options: TrainOptions | None = None, 
     torch.manual_seed(options.seed)
     with tempfile.TemporaryDirectory(prefix="convqa-train-") as tmp:
         work = work or Path(tmp)
-        examples, texts = build_examples(dataset, work, options.limit_questions)
+        cache = work / f"examples-{file_sha256(dataset)[:16]}-{options.limit_questions}.pkl"
+        if cache.is_file():  # a kept work folder: the candidates of an earlier run
+            examples, texts = pickle.loads(cache.read_bytes())
+        else:
+            examples, texts = build_examples(dataset, work, options.limit_questions)
+            cache.write_bytes(pickle.dumps((examples, texts)))
         e5_dir = materialize_e5(work / "data" / "models" / "multilingual-e5-small")
         t_train = time.perf_counter()
         net = train(examples, texts, e5_dir, options)
