@@ -68,5 +68,5 @@ def remove(
     if as_json:
         typer.echo(json.dumps({"removed": removed.to_dict(), "index": report.to_dict()}, ensure_ascii=False))
         return
-    typer.echo(f"removed {removed.path}: {removed.title}")
+    typer.echo(f"removed {removed.file}: {removed.title}")
     _print_report(report, False)

@@ -317,7 +317,7 @@ def test_chat_streams_the_tokens_and_names_the_generator(llm_assistant):
     from convqa.web.handlers import WebApp
 
     app = WebApp(llm_assistant.settings, llm_assistant)
-    frames = [messages[-1]["content"] for messages, _, _ in app.chat(QUESTION, [], 3)]
+    frames = [messages[-1]["content"] for messages, _, _ in app.chat(QUESTION, [], 3, None, "fr")]  # a French page
     partial = [f for f in frames if "▍" in f]
     assert len(partial) >= 3, "the answer should arrive in several pieces"
     final = frames[-1]

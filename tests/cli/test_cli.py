@@ -133,7 +133,7 @@ def test_articles_lists_what_is_indexed(indexed):
     assert result.returncode == 0, result.stderr
     (article,) = json.loads(result.stdout)
     assert article["doc_id"] == SEED_ID and article["date"] == "2025-10-25" and article["passages"] > 5
-    assert article["source"].startswith("https://www.vietnamplus.vn/") and article["path"] == f"{SEED_ID}.md"
+    assert article["source"].startswith("https://www.vietnamplus.vn/") and article["file"] == f"{SEED_ID}.md"
     plain = convqa("articles", "--data-dir", str(indexed))
     assert SEED_ID in plain.stdout and f"{article['passages']} passages" in plain.stdout
 

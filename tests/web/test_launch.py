@@ -71,3 +71,10 @@ def test_with_a_password_it_serves_beyond_loopback_and_asks_for_it(start_app, tm
 def test_auth_is_required_off_loopback_and_passed_when_set():
     assert check_bind(Settings(host="127.0.0.1")) is None
     assert check_bind(Settings(host="0.0.0.0", auth="ana:s3cret:x")) == ("ana", "s3cret:x")
+
+
+@pytest.mark.slow
+def test_the_app_prints_its_own_url_and_no_share_hint(app_server):
+    log = app_server.log.read_text(errors="replace")
+    assert f"convqa: serving the chat on http://127.0.0.1:{app_server.port}/" in log
+    assert "share=True" not in log and "public link" not in log and "Running on local URL" not in log

@@ -49,3 +49,48 @@ def test_an_answer_shows_its_markers_and_every_source_once():
 def test_an_abstention_shows_no_sources():
     html = render.render_answer(Answer("Quel temps ?", "Je ne trouve pas de réponse.", True, []))
     assert "cq-abstain" in html and "cq-source" not in html
+
+
+def test_a_short_answer_is_bold_above_the_quote_and_marked_in_source_1():
+    from convqa.answer.types import ShortAnswer
+
+    c = citation(1)
+    span = "4,7 millions d'euros"
+    start = c.quote_start + c.quote.index(span)
+    short = ShortAnswer(span, "pont", start, start + len(span), n=1)
+    answer = Answer("Combien ?", f"{span} — « Le pont neuf a coûté {span}. » [1]", False, [c], short=short)
+    html = render.render_answer(answer, lang="fr")
+    assert html.startswith('<div class="cq-short">4,7 millions d&#x27;euros</div><div class="cq-answer">« Le pont')
+    assert html.count("<mark>4,7 millions d&#x27;euros</mark>") == 2  # in the quote, and in source [1]'s passage
+    assert ('<span class="cq-quote">Le pont &lt;b&gt;neuf&lt;/b&gt; a coûté <mark>4,7 millions d&#x27;euros</mark>.</span>'
+            " Il ouvre en mai.") in html
+    streamed = render.render_partial("« Le pont neuf a coûté 4,7", span)
+    assert streamed.startswith('<div class="cq-short">') and "<mark>" not in streamed  # the span is not complete yet
+
+
+def test_the_words_around_an_answer_follow_the_page_not_the_question():
+    answer = Answer("How much?", "Le pont a coûté 4,7 millions d'euros. [1]", False, [citation(1)], language="en")
+    context = render.Context(PASSAGE, 100, 100 + len(PASSAGE))
+    french = render.render_answer(answer, lambda c: context, lang="fr")
+    assert "Voir dans l’article" in french and "Show in the article" not in french
+    english = render.render_answer(answer, lambda c: context, lang="en")
+    assert "Show in the article" in english and "Voir dans l’article" not in english
+    assert render.render_error("the question has no words", "fr") == (
+        '<div class="cq-error"><b>Question refusée :</b> la question ne contient aucun mot</div>')
+
+
+def test_reports_count_articles_in_the_page_language():
+    result = {"saved": [{"created": True, "message": "saved viaduc.txt: Le viaduc"}],
+              "refused": [{"message": "photo.txt: binary file (NUL bytes), not an article"}],
+              "index": {"added": 2, "updated": 0, "deleted": 0, "articles_added": 1, "articles_unchanged": 3,
+                        "documents": 4, "chunks": 30, "seconds": 1.25, "warnings": []}}
+    assert render.report_markdown(result, "en").split("\n\n") == [
+        "**Added:** saved viaduc.txt: Le viaduc",
+        "**Refused:** photo.txt: binary file (NUL bytes), not an article",
+        "**Index:** 1 article added (2 passages) · 3 unchanged — 4 articles, 30 passages in 1.2 s",
+    ]
+    assert render.report_markdown(result, "fr").split("\n\n") == [
+        "**Ajouté :** enregistré sous viaduc.txt : Le viaduc",
+        "**Refusé :** photo.txt: fichier binaire (octets NUL), pas un article",
+        "**Index :** 1 article ajouté (2 passages) · 3 inchangés — 4 articles, 30 passages en 1,2 s",
+    ]

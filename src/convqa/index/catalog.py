@@ -29,7 +29,9 @@ class ArticleInfo:
     title: str
     date: str
     source: str
-    path: str
+    #: The article's file, relative to the corpus folder ("file", not "path": gradio_client
+    #: would take a dict with a "path" for a file to download).
+    file: str
     lang: str
     passages: int
 
@@ -119,7 +121,7 @@ def articles_of(metadatas: list[dict[str, Any]]) -> list[ArticleInfo]:
         first.setdefault(str(m.get("doc_id")), m)
     articles = [
         ArticleInfo(doc_id=doc_id, title=str(m.get("title") or doc_id), date=str(m.get("date") or ""),
-                    source=str(m.get("source") or ""), path=str(m.get("path") or ""), lang=str(m.get("lang") or ""),
+                    source=str(m.get("source") or ""), file=str(m.get("path") or ""), lang=str(m.get("lang") or ""),
                     passages=passages[doc_id])
         for doc_id, m in first.items()
     ]
@@ -180,9 +182,9 @@ def delete_article_file(settings: Settings, doc_id: str, client: Any = None) -> 
     if info is None:
         raise ConvqaError(f"no such article: {doc_id}")
     root = Path(settings.corpus_dir).resolve()
-    path = root / info.path
+    path = root / info.file
     # Index metadata is data: a path must name a plain file inside the folder, nothing else.
-    if not info.path or not path.resolve().is_relative_to(root) or any(
+    if not info.file or not path.resolve().is_relative_to(root) or any(
         p.is_symlink() for p in [path, *path.parents] if p.is_relative_to(root) and p != root
     ):
         raise ConvqaError(f"the file of {doc_id} is outside the corpus folder")

@@ -1,11 +1,14 @@
-"""The browser interface: a Gradio chat with cited sources and an "Add articles" panel.
+"""The browser interface: a Gradio chat with cited sources, "Add articles" and
+"Articles" panels, in French or in English.
 
 ``build_app(settings, assistant=None)`` returns the Blocks; ``launch(settings)`` syncs the
 index and serves it. Gradio is imported only when one of them is used.
 
-Modules: ``handlers`` (what each endpoint does), ``page`` (the layout and its events),
-``server`` (bind checks and launch), ``render`` (HTML of answers), ``context`` (a passage
-in its article).
+Modules: ``handlers`` (answering, status), ``library`` (adding, listing, removing
+articles), ``page`` (events and endpoints), ``chrome`` (the components and their words),
+``i18n`` and ``messages`` (French and English), ``server`` (bind checks and launch),
+``render`` (HTML of answers and reports), ``style`` (the stylesheet), ``context`` (a
+passage in its article).
 """
 
 from typing import Any

@@ -13,15 +13,16 @@ Type hints here are evaluated by Gradio to describe the API: no ``from __future_
 
 import threading
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import convqa  # noqa: F401  (sets the offline environment before anything loads)
 from convqa.conversation import Turn, normalize_history
-from convqa.errors import BadQuestionError, ConvqaError, CorpusError
+from convqa.errors import BadQuestionError, ConvqaError
 from convqa.settings import Settings
 from convqa.web import render
+from convqa.web.i18n import text
+from convqa.web.library import Library
 
 #: Pause between streamed pieces of an answer: long enough to be seen as streaming.
 STREAM_DELAY_S = 0.03
@@ -56,8 +57,12 @@ def history_turns(history: Any) -> list[Turn]:
         raise ConvqaError(f"history holds a turn that cannot be read: {exc}") from None
 
 
-class WebApp:
-    """The handlers behind the page and the API, shared by every session."""
+class WebApp(Library):
+    """The handlers behind the page and the API, shared by every session.
+
+    Answering and the status live here; adding, listing and removing articles in
+    ``convqa.web.library.Library``.
+    """
 
     def __init__(self, settings: Settings, assistant: Any) -> None:
         from convqa.web.context import ArticleTexts
@@ -104,16 +109,17 @@ class WebApp:
         return plain(answer.to_dict())
 
     def chat(
-        self, message: str, messages: list[dict] | None, top_k: float = 0, turns: list[dict] | None = None
+        self, message: str, messages: list[dict] | None, top_k: float = 0, turns: list[dict] | None = None,
+        lang: str = "en",
     ) -> Iterator[tuple[list[dict], str, list[dict]]]:
         """The chat: append the question, stream the answer, then show its sources.
 
         ``messages`` is what the chatbot shows; ``turns`` the conversation as data (a
         ``Turn.to_dict()`` per answered question), which the page keeps in a ``gr.State``
-        (one per browser tab, one per gradio_client ``Client``). Yields the messages, the
-        cleared question box and the turns, with this answer's turn added at the end.
+        (one per browser tab, one per gradio_client ``Client``), like ``lang``, the page's
+        language for the words around the answer. Yields the messages, the cleared
+        question box and the turns, with this answer's turn added at the end.
         """
-        from convqa.answer.language import detect_language
         from convqa.assistant import validate_question
 
         messages = list(messages or [])
@@ -122,15 +128,14 @@ class WebApp:
         if not (message or "").strip():
             yield messages, "", turns
             return
-        language = detect_language(message)
         try:
             question = validate_question(message, self.settings.max_question_chars)
         except BadQuestionError as exc:
             # A refused question is shown, but is not part of the conversation.
             shown = message if len(message) <= 300 else message[:300] + "…"
-            yield messages + [_user(shown), _bot(render.render_error(str(exc), language))], message, turns
+            yield messages + [_user(shown), _bot(render.render_error(str(exc), lang))], message, turns
             return
-        messages = messages + [_user(question), _bot(render.render_pending(language))]
+        messages = messages + [_user(question), _bot(render.render_pending(lang))]
         yield messages, "", turns
         answer, streamed = None, ""
         try:
@@ -144,121 +149,23 @@ class WebApp:
                 else:
                     answer = item
         except ConvqaError as exc:
-            messages[-1] = _bot(render.render_error(str(exc), language))
+            messages[-1] = _bot(render.render_error(str(exc), lang))
             yield messages, "", turns
             return
         if not answer.abstained and not streamed:
-            for piece in render.stream_pieces(answer.answer):
-                messages[-1] = _bot(render.render_partial(piece))
+            short, body = render.answer_parts(answer)
+            for piece in render.stream_pieces(body):
+                messages[-1] = _bot(render.render_partial(piece, short))
                 yield messages, "", turns
                 time.sleep(STREAM_DELAY_S)
-        messages[-1] = _bot(render.render_answer(answer, self.texts.context))
+        messages[-1] = _bot(render.render_answer(answer, self.texts.context, lang))
         turns = (turns + [plain(Turn(question, answer).to_dict())])[-MAX_TURNS:]
         yield messages, "", turns
 
-    # -- adding articles ----------------------------------------------------------------------
-    def _index(self, progress: Any, full: bool = False):
-        def report(done: int, total: int) -> None:
-            if progress is not None and total:
-                progress((done, total), desc="Indexing", unit="passages")
-
-        if progress is not None:
-            progress(0, desc="Reading the corpus")
-        return self.assistant.index(full=full, progress=report)
-
-    def _result(self, saved: list[dict], refused: list[dict], progress: Any, force_index: bool = False, full: bool = False) -> dict:
-        """Index when something changed, and describe it all in one JSON-ready dict."""
-        report = None
-        error = ""
-        if force_index or any(s["created"] for s in saved):
-            try:
-                report = self._index(progress, full=full)
-            except ConvqaError as exc:
-                error = f"indexing failed: {exc}"
-        parts = [s["message"] for s in saved] + [r["message"] for r in refused]
-        if report is not None:
-            parts.append(
-                f"index: {report.added} added, {report.updated} updated, {report.skipped} unchanged, "
-                f"{report.deleted} deleted; {report.documents} articles, {report.chunks} passages "
-                f"({report.seconds:.1f} s)"
-            )
-        if error:
-            parts.append(error)
-        return plain({
-            "ok": bool(saved or force_index) and not refused and not error,
-            "message": "; ".join(parts) or "nothing to add",
-            "saved": saved,
-            "refused": refused,
-            "index": report.to_dict() if report is not None else None,
-        })
-
-    def upload(self, files: list[str] | None, progress: Any = None) -> dict:
-        """Save uploaded article files (the types of the format registry) in the corpus and index them.
-
-        Returns ok, message, saved (file, doc_id, title, created, message), refused (file,
-        message) and index (added, updated, skipped, deleted, documents, chunks, seconds).
-        """
-        from convqa.corpus.uploads import save_upload
-
-        if isinstance(files, str):
-            files = [files]
-        saved, refused = [], []
-        for item in files or []:
-            path = Path(item["path"] if isinstance(item, dict) else str(item))
-            try:
-                result = save_upload(path, self.settings.corpus_dir, max_bytes=self.settings.max_upload_bytes, filename=path.name)
-                saved.append(_saved(result))
-            except CorpusError as exc:
-                refused.append({"file": path.name, "message": str(exc)})
-        if not files:
-            refused.append({"file": "", "message": "choose one or more files first"})
-        return self._result(saved, refused, progress)
-
-    def _save_one(self, save: Callable[[], Any], name: str, progress: Any) -> dict:
-        """Run one save_* call, then index what it added or report its one-line refusal."""
-        try:
-            result = save()
-        except CorpusError as exc:
-            return self._result([], [{"file": name, "message": str(exc)}], progress)
-        return self._result([_saved(result)], [], progress)
-
-    def add_article(self, title: str, source: str, text: str, progress: Any = None) -> dict:
-        """Save a pasted article (title, optional http(s) source URL, text) and index it.
-
-        Returns the same dict as /upload.
-        """
-        from convqa.corpus.uploads import save_pasted
-
-        settings = self.settings
-        return self._save_one(
-            lambda: save_pasted(title, text, settings.corpus_dir, source=source, max_bytes=settings.max_upload_bytes),
-            "", progress,
-        )
-
-    def add_url(self, url: str, progress: Any = None) -> dict:
-        """Fetch the article at an http(s) link, save it in the corpus and index it.
-
-        The page is read like an uploaded file of its Content-Type (HTML, PDF, text) and
-        saved as Markdown whose source is the URL. Addresses inside the network (private,
-        loopback, link-local) are refused unless the server allows them
-        (CONVQA_FETCH_ALLOW_PRIVATE). Returns the same dict as /upload.
-        """
-        from convqa.corpus.fetch import save_url
-
-        settings = self.settings
-        url = (url or "").strip()
-        return self._save_one(
-            lambda: save_url(url, settings.corpus_dir, max_bytes=settings.max_upload_bytes,
-                             allow_private=settings.fetch_allow_private),
-            url, progress,
-        )
-
-    def rebuild(self, full: bool = False, progress: Any = None) -> dict:
-        """Re-sync the index with the corpus folder (full: re-embed every article)."""
-        result = self._result([], [], progress, force_index=True, full=bool(full))
-        if result["index"] and result["index"]["warnings"]:
-            result["message"] += "; " + "; ".join(result["index"]["warnings"])
-        return result
+    def replay(self, turns: list[dict] | None, lang: str = "en") -> list[dict]:
+        """The conversation's messages rendered again, for a page that changed language."""
+        return [m for turn in normalize_history(turns or []) if turn.answer is not None
+                for m in (_user(turn.question), _bot(render.render_answer(turn.answer, self.texts.context, lang)))]
 
     # -- status ------------------------------------------------------------------------------------
     def status(self) -> dict:
@@ -271,17 +178,22 @@ class WebApp:
             raise gr.Error(str(exc)) from None
         return plain(info | {"top_k": self.settings.top_k, "corpus_dir": str(self.settings.corpus_dir)})
 
-    def status_line(self) -> str:
-        """One Markdown line for the page."""
+    def status_line(self, lang: str = "en") -> str:
+        """One Markdown line for the page, in its language; with an empty index, what to do."""
+        from convqa.corpus.formats.registry import suffix_label
+
         try:
             info = self.assistant.status()
         except ConvqaError as exc:
-            return f"Index unavailable: {render.esc(str(exc))}"
+            return text(lang, "unavailable", error=render.esc(str(exc)))
         docs, chunks = info["documents"], info["chunks"]
-        line = (f"**{docs}** article{'s' if docs != 1 else ''} · **{chunks}** passages indexed · "
-                f"model {render.esc(info['model'])} · {render.esc(info['store'])} store")
+        if not docs:
+            return text(lang, "empty_corpus", types=suffix_label(), folder=render.esc(self.settings.corpus_dir))
+        store = text(lang, f"store_{info['store']}") if info["store"] in ("embedded", "server") else info["store"]
+        line = text(lang, "status", docs=docs, s="s" if docs > 1 else "", chunks=chunks,
+                    model=render.esc(info["model"]), store=render.esc(store))
         if not info.get("consistent", True):
-            line += " · **the indexes disagree: rebuild**"
+            line += f" · **{text(lang, 'disagree')}**"
         return line
 
 
@@ -291,8 +203,3 @@ def _user(content: str) -> dict:
 
 def _bot(content: str) -> dict:
     return {"role": "assistant", "content": content}
-
-
-def _saved(result) -> dict:
-    return {"file": result.path.name, "doc_id": result.doc_id, "title": result.title,
-            "created": result.created, "message": result.message}

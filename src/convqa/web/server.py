@@ -57,6 +57,8 @@ def launch(settings: Settings, assistant: Any = None, *, block: bool = True):
     import gradio as gr
 
     from convqa.web import render
+    from convqa.web.chrome import PAGE_JS
+    from convqa.web.style import HEAD
     from convqa.web.page import build_app
 
     if assistant is None:
@@ -80,6 +82,8 @@ def launch(settings: Settings, assistant: Any = None, *, block: bool = True):
         auth=auth,
         auth_message="convqa: sign in" if auth else None,
         css=render.CSS,
+        head=HEAD,
+        js=PAGE_JS,
         theme=gr.themes.Soft(),
         max_file_size=settings.max_upload_bytes,
         footer_links=["api"],
@@ -87,6 +91,11 @@ def launch(settings: Settings, assistant: Any = None, *, block: bool = True):
         ssr_mode=False,
         pwa=False,
         mcp_server=False,
-        prevent_thread_lock=not block,
+        # Gradio's own lines would suggest share=True, which this app deliberately never uses.
+        quiet=True,
+        prevent_thread_lock=True,
     )
+    print(f"convqa: serving the chat on {demo.local_url} (Ctrl+C to stop)", file=sys.stderr, flush=True)
+    if block:
+        demo.block_thread()
     return demo
