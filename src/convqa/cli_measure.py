@@ -25,18 +25,22 @@ def eval_command(
     generator: GeneratorName = None,
     answerer: Annotated[Optional[str], typer.Option("--answerer", help="reader, sentences or module:Class [env CONVQA_ANSWERER, default reader].")] = None,
     held_out_articles: Annotated[bool, typer.Option("--held-out-articles", help="Also ask each test question without its own article (abstention).")] = False,
-    variants: Annotated[Optional[str], typer.Option("--variants", help="Also run the test questions through these answer steps, comma-separated: sentences, reader-fp32, reader-int8.")] = None,
+    variants: Annotated[Optional[str], typer.Option("--variants", help="Also run the test questions through these answer steps, comma-separated: sentences, reader-fp32, reader-bf16.")] = None,
+    split: Annotated[Optional[str], typer.Option("--split", help="Ask only this split's questions (tune or test); all articles are indexed.")] = None,
     as_json: Json = False,
 ) -> None:
     """Measure retrieval, quotes, answers and speed on a SQuAD-format dataset, against baselines."""
     _quiet_libraries()
     try:
+        if split not in (None, "tune", "test"):
+            raise ConvqaError(f"--split must be tune or test, not {split!r}")
         settings = _settings(generator=generator, answerer=answerer)
         from convqa.evaluation.report import table
         from convqa.evaluation.run import run_eval
 
         metrics = run_eval(dataset, out, limit=limit, k=k, settings=settings, held_out_articles=held_out_articles,
-                           variants=[v.strip() for v in variants.split(",") if v.strip()] if variants else None)
+                           variants=[v.strip() for v in variants.split(",") if v.strip()] if variants else None,
+                           split=split)
     except ConvqaError as exc:
         _fail(str(exc), 1)
     except KeyboardInterrupt:

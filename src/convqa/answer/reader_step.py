@@ -67,10 +67,21 @@ class ReaderStep:
         self.abstain_below = settings.reader_abstain_below
         self.short_above = settings.reader_short_above
 
-    def answerable(self, margin: float) -> float:
-        """Calibrated probability that a sentence with this margin answers."""
-        z = self.config.calib_a * margin + self.config.calib_b
+    def answerable(self, features: dict[str, float]) -> float:
+        """Calibrated probability that a candidate with these signals answers the question."""
+        weights = self.config.calib_weights
+        if weights:
+            from convqa.reader.calibrate import FEATURES
+
+            z = sum(w * features[name] for w, name in zip(weights, FEATURES)) + self.config.calib_b
+        else:
+            z = self.config.calib_a * features["margin"] + self.config.calib_b
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def _signals(self, c: Candidate, passages: list[Passage]) -> dict[str, float]:
+        """The answerability inputs of one read candidate."""
+        dense = self.resources.calibration.scale(passages[c.passage].signals.get("dense"))
+        return {"margin": c.features["margin"], "prior": c.features["prior"], "dense": dense, "coverage": c.coverage}
 
     def run(self, query: Query, passages: list[Passage]) -> Reading:
         """Candidates reranked by the reader, the short answer, and whether to abstain."""
@@ -86,8 +97,12 @@ class ReaderStep:
         if not read:
             return Reading(candidates)
         enc = encode_pairs(self.tokenizer, query.text, [c.text for c in read], self.config.max_length)
-        with r.embedder.compute(1), torch.inference_mode():
+        # bf16 autocast halves the reader's time on these CPUs with the same spans; dynamic
+        # int8 was tried and ruins them (e5's activations have outliers).
+        bf16 = self.resources.settings.reader_precision == "bf16"
+        with r.embedder.compute(1), torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             start_logits, end_logits = self.net(enc.input_ids, enc.attention_mask)
+        start_logits, end_logits = start_logits.float(), end_logits.float()
         spans = best_spans(enc, start_logits, end_logits, [c.text for c in read], self.config.max_answer_tokens)
         for c, span in zip(read, spans):
             c.features["margin"] = span.margin
@@ -99,7 +114,8 @@ class ReaderStep:
         ranked = sorted(read, key=lambda c: c.score, reverse=True) + unread
         best = ranked[0]
         best_span = spans[read.index(best)]
-        probability = self.answerable(best.features["margin"])
+        signals = self._signals(best, passages)
+        probability = self.answerable(signals)
         span = None
         if best_span.end > best_span.start:
             span = Span(best, best.start + best_span.start, best.start + best_span.end,
@@ -107,9 +123,9 @@ class ReaderStep:
         short = span if probability >= self.short_above else None
         relevance: dict[int, float] = {}
         for c in read:  # a passage supports the answer as much as its best read sentence
-            relevance[c.passage] = max(relevance.get(c.passage, 0.0), self.answerable(c.features["margin"]))
+            relevance[c.passage] = max(relevance.get(c.passage, 0.0), self.answerable(self._signals(c, passages)))
         return Reading(ranked, abstain=probability < self.abstain_below, answerable=probability, short=short,
-                       span=span, relevance=relevance)
+                       span=span, relevance=relevance, answer_features=signals)
 
 
 def load_reader_step(resources: Any, fallback: Callable[[Any], Any]) -> Any:
@@ -127,17 +143,6 @@ def load_reader_step(resources: Any, fallback: Callable[[Any], Any]) -> Any:
 
         e5_dir = Path(resolve_model_path(DEFAULT_MODEL, settings.data_dir))
         net, config = load_reader(folder, e5_dir)
-        if settings.reader_int8:
-            import warnings
-
-            import torch
-
-            # Dynamic int8 for the linear layers: measured faster on these CPUs, same answers
-            # within noise (see README, "The reader"). torch announces the API's move to
-            # torchao on every call; the eager API is what runs on this pinned torch.
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                net = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear}, dtype=torch.qint8)
         tokenizer = AutoTokenizer.from_pretrained(str(e5_dir))
     except ReaderError as exc:
         log.warning("%s: answering with the hand-tuned scorer instead. Fix: reinstall convqa, or "

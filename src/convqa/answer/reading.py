@@ -33,6 +33,8 @@ class Reading:
     span: Span | None = None
     #: Passage indexes in the order to cite them (default: by their best candidate).
     order: list[int] | None = None
+    #: What the answerability estimate was computed from (the best candidate's signals).
+    answer_features: dict[str, float] | None = None
     #: 0..1 per passage index: how well the passage supports an answer (None: not estimated,
     #: every passage may be cited).
     relevance: dict[int, float] | None = None

@@ -32,7 +32,7 @@ from convqa.settings import Settings
 #: Settings that shape the results (host, port, auth... do not).
 CONFIG_SETTINGS = (
     "model", "embed_titles", "chunk_max_words", "chunk_min_words", "top_k", "candidates", "rrf_k",
-    "max_question_chars", "retrievers", "answerer", "reader_dir", "reader_int8", "reader_abstain_below",
+    "max_question_chars", "retrievers", "answerer", "reader_dir", "reader_precision", "reader_abstain_below",
     "reader_short_above", "cite_min_relevance", "generator", "llm_model",
 )
 WARMUP_QUESTIONS = 3
@@ -242,6 +242,7 @@ def run_eval(
     settings: Settings | None = None,
     held_out_articles: bool = False,
     variants: list[str] | None = None,
+    split: str | None = None,
 ) -> dict:
     """Evaluate convqa and the baselines on a SQuAD-format dataset; write the reports into
     ``out_dir`` and return the metrics (the metrics.json content)."""
@@ -250,6 +251,8 @@ def run_eval(
     started = time.perf_counter()
     version = code_version()  # before the long run: others may commit meanwhile
     evalset = load_squad(dataset, limit)
+    if split is not None:  # every article is still indexed; only this split's questions are asked
+        evalset.questions = [q for q in evalset.questions if q.split == split]
     if not evalset.questions:
         raise ConvqaError(f"no usable question in {dataset}")
     with tempfile.TemporaryDirectory(prefix="convqa-eval-") as tmp:
@@ -299,6 +302,7 @@ def run_eval(
     metrics["config"] = {
         "dataset": str(dataset),
         "limit": limit,
+        "split": split,
         "k": k,
         "n_questions": len(evalset.questions),
         "n_articles": len(evalset.articles),

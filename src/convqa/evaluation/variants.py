@@ -15,8 +15,8 @@ from convqa.evaluation.metrics import summarize
 
 VARIANTS: dict[str, dict] = {
     "sentences": {"answerer": "sentences"},
-    "reader-fp32": {"answerer": "reader", "reader_int8": False},
-    "reader-int8": {"answerer": "reader", "reader_int8": True},
+    "reader-fp32": {"answerer": "reader", "reader_precision": "fp32"},
+    "reader-bf16": {"answerer": "reader", "reader_precision": "bf16"},
 }
 
 

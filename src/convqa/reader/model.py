@@ -34,9 +34,12 @@ class ReaderConfig:
     max_length: int = 128
     max_answer_tokens: int = 30
     base: str = "multilingual-e5-small"
-    #: Answerability calibration: P(answer) = sigmoid(a * margin + b), fitted on tune.
+    #: Answerability: P(answer) = sigmoid(weights · features + b) over the features named in
+    #: convqa.reader.calibrate.FEATURES, fitted on tune's dev articles; with no weights,
+    #: sigmoid(a * margin + b).
     calib_a: float = 1.0
     calib_b: float = 0.0
+    calib_weights: tuple[float, ...] = ()
     #: Reranking: final candidate score = margin + prior_weight * prior (fitted on tune).
     prior_weight: float = 0.0
     sha256: str = ""
@@ -105,7 +108,9 @@ def read_config(folder: Path) -> ReaderConfig:
     """The config of a reader folder; ReaderError when missing or unreadable."""
     try:
         data = json.loads((folder / "reader.json").read_text(encoding="utf-8"))
-        return ReaderConfig(**{k: v for k, v in data.items() if k in ReaderConfig.__dataclass_fields__})
+        data = {k: v for k, v in data.items() if k in ReaderConfig.__dataclass_fields__}
+        data["calib_weights"] = tuple(data.get("calib_weights") or ())
+        return ReaderConfig(**data)
     except (OSError, ValueError, TypeError) as exc:
         raise ReaderError(f"reader config {folder / 'reader.json'} is missing or unreadable ({exc.__class__.__name__})") from None
 

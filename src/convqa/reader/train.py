@@ -321,12 +321,19 @@ def train_reader(dataset: Path, out: Path, options: TrainOptions | None = None, 
         # Written before calibration too: a long run is never lost to a later error.
         save_reader(net, ReaderConfig(layers=options.layers, max_length=options.max_length, seed=options.seed), out)
         figures = calibrate(net, examples, texts, e5_dir, options)
-    figures |= {"train_seconds": round(train_seconds, 1), "total_seconds": round(time.perf_counter() - started, 1),
-                "train_questions": sum(e.split == "train" for e in examples)}
-    config = ReaderConfig(
-        layers=options.layers, max_length=options.max_length, calib_a=figures["calib_a"], calib_b=figures["calib_b"],
-        prior_weight=figures["prior_weight"], data_sha256=file_sha256(dataset), seed=options.seed,
-        notes=json.dumps({"options": asdict(options), "dev": figures}, ensure_ascii=False),
-    )
-    config = save_reader(net, config, out)
+        figures |= {"train_seconds": round(train_seconds, 1), "train_questions": sum(e.split == "train" for e in examples)}
+        config = ReaderConfig(
+            layers=options.layers, max_length=options.max_length, calib_a=figures["calib_a"], calib_b=figures["calib_b"],
+            prior_weight=figures["prior_weight"], data_sha256=file_sha256(dataset), seed=options.seed,
+            notes=json.dumps({"options": asdict(options), "dev": figures}, ensure_ascii=False),
+        )
+        save_reader(net, config, out)
+        # Answerability through the real answer step, on the same index.
+        from convqa.reader.calibrate import calibrate_reader
+
+        figures["end_to_end"] = calibrate_reader(out, dataset, work)
+    figures["total_seconds"] = round(time.perf_counter() - started, 1)
+    from convqa.reader.model import read_config
+
+    config = read_config(out)
     return {"config": asdict(config), "figures": figures}
