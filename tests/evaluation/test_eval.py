@@ -143,12 +143,13 @@ def test_eval_command_writes_complete_metrics_and_reports(tmp_path):
     for key in ("short_em", "short_f1"):
         assert 0.0 <= metrics["splits"]["test"][key] <= 1.0, key
     assert metrics["short_em"] <= metrics["short_f1"]
-    assert 0.0 <= metrics["splits"]["test"]["reading_f1"] <= 1.0
+    # Reading F1 needs an answer step that finds spans: the default hand-tuned one does not.
+    assert metrics["splits"]["test"]["reading_f1"] is None
     held = metrics["held_out_articles"]
     assert held["n_questions"] == config["split_questions"]["test"] and 0.0 <= held["abstain_rate"] <= 1.0
     variant = metrics["variants"]["sentences"]
     assert variant["n_questions"] == config["split_questions"]["test"] and variant["short_f1"] == 0.0
-    assert config["settings"]["answerer"] == "reader" and "embed_titles" in config["settings"]
+    assert config["settings"]["answerer"] == "sentences" and "embed_titles" in config["settings"]
 
     assert json.loads((out / "metrics.json").read_text(encoding="utf-8"))["config"] == config
     assert "| evidence_hit@5 |" in (out / "report.md").read_text(encoding="utf-8")

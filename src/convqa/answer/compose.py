@@ -81,7 +81,7 @@ class Composer:
         if reading.short is not None and reading.short.candidate is head:
             s = reading.short
             short = ShortAnswer(s.text, s.candidate.doc_id, s.start, s.end, n=1)
-            budget = MAX_ANSWER_WORDS - len(s.text.split()) - 1
+            budget = MAX_ANSWER_WORDS - len(s.text.split()) - 3  # the dash and the quotation marks
             quoted = excerpt(first.quote, s.start - first.quote_start, s.end - first.quote_start, budget)
             text = f"{s.text} — « {quoted} » [1]" if query.language == "fr" else f"{s.text} — “{quoted}” [1]"
         elif focus is not None:

@@ -81,7 +81,7 @@ class ReaderStep:
     def _signals(self, c: Candidate, passages: list[Passage]) -> dict[str, float]:
         """The answerability inputs of one read candidate."""
         dense = self.resources.calibration.scale(passages[c.passage].signals.get("dense"))
-        return {"margin": c.features["margin"], "prior": c.features["prior"], "dense": dense, "coverage": c.coverage}
+        return {"margin": c.features["margin"], "prior": c.features["prior"], "dense": dense, "cosine": c.features["cosine"]}
 
     def run(self, query: Query, passages: list[Passage]) -> Reading:
         """Candidates reranked by the reader, the short answer, and whether to abstain."""
