@@ -22,27 +22,12 @@ from convqa.errors import BadQuestionError, ConvqaError
 from convqa.settings import Settings
 from convqa.web import render
 from convqa.web.i18n import text
-from convqa.web.library import Library
+from convqa.web.library import Library, plain
 
 #: Pause between streamed pieces of an answer: long enough to be seen as streaming.
 STREAM_DELAY_S = 0.03
 #: Turns kept in a chat's state: follow-ups read the last ones, and a session's memory stays bounded.
 MAX_TURNS = 50
-
-
-def plain(value: Any) -> Any:
-    """JSON-ready copy: numpy scalars become Python numbers and booleans."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, (str, bool, int)) or value is None:
-        return value
-    if hasattr(value, "item"):  # numpy scalar (np.float64 is also a float)
-        return value.item()
-    if isinstance(value, float):
-        return value
-    return str(value)
 
 
 def history_turns(history: Any) -> list[Turn]:

@@ -16,6 +16,21 @@ from convqa.errors import ConvqaError, CorpusError
 from convqa.web.i18n import index_summary, text
 
 
+def plain(value: Any) -> Any:
+    """JSON-ready copy: numpy scalars become Python numbers and booleans."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, (str, bool, int)) or value is None:
+        return value
+    if hasattr(value, "item"):  # numpy scalar (np.float64 is also a float)
+        return value.item()
+    if isinstance(value, float):
+        return value
+    return str(value)
+
+
 def articles_done(counts: list[int], passages: int) -> int:
     """How many articles are complete once ``passages`` of them are embedded, in order."""
     done, total = 0, 0
@@ -52,8 +67,6 @@ class Library:
     def _result(self, saved: list[dict], refused: list[dict], progress: Any, force_index: bool = False,
                 full: bool = False, lang: str = "en") -> dict:
         """Index when something changed, and describe it all in one JSON-ready dict."""
-        from convqa.web.handlers import plain
-
         report = None
         errors = []
         if force_index or any(s["created"] for s in saved):

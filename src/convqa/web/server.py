@@ -58,6 +58,7 @@ def launch(settings: Settings, assistant: Any = None, *, block: bool = True):
 
     from convqa.web import render
     from convqa.web.chrome import PAGE_JS
+    from convqa.web.i18n import index_summary
     from convqa.web.style import HEAD
     from convqa.web.page import build_app
 
@@ -66,11 +67,7 @@ def launch(settings: Settings, assistant: Any = None, *, block: bool = True):
 
         assistant = Assistant(settings)
     report = assistant.index()
-    print(
-        f"convqa: {report.documents} article{'s' if report.documents != 1 else ''}, {report.chunks} passages indexed "
-        f"({report.added} added, {report.updated} updated, {report.deleted} deleted) in {report.seconds:.1f} s",
-        file=sys.stderr,
-    )
+    print(f"convqa: index {index_summary(report.to_dict())}", file=sys.stderr)
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     demo = build_app(settings, assistant)
