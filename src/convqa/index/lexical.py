@@ -83,6 +83,22 @@ class LexicalIndex:
         rows, scores = self._bm25.retrieve([terms], k=k, show_progress=False, n_threads=1)
         return [LexicalHit(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if s > 0]
 
+    def locate(self, text: str) -> tuple[str, int, int] | None:
+        """(article id, start, end) of a verbatim excerpt of a chunk, or None.
+
+        Only for history sent in older shapes (answer text without citations): structured
+        turns carry their positions.
+        """
+        text = text.strip()
+        if not text:
+            return None
+        for chunk_text, metadata in zip(self.texts, self.metadatas):
+            at = chunk_text.find(text)
+            if at >= 0:
+                start = int(metadata.get("start", 0)) + at
+                return str(metadata.get("doc_id", "")), start, start + len(text)
+        return None
+
     def neighbours(self, doc_id: str, start: int, end: int) -> list[int]:
         """Rows of the chunks of an article that overlap [start, end)."""
         return [
