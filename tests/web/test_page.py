@@ -125,6 +125,11 @@ def test_an_empty_corpus_is_said_on_the_page(browser, start_app, tmp_path, artif
         page = open_page(browser, server.url, PHONE, "en-US")
         status = page.locator("#cq-status").inner_text()
         assert "No article is indexed" in status and str(empty) in status and ".txt, .md, .html, .pdf" in status
+        # Where a phone shows it without scrolling: in the empty conversation.
+        notice = page.locator("#cq-chat").get_by_text("No article is indexed").first
+        box = notice.bounding_box()
+        assert box and 0 <= box["y"] and box["y"] + box["height"] <= PHONE[1]
+        assert str(empty) in page.locator("#cq-chat").inner_text()
         page.screenshot(path=artifacts / "page-empty-corpus.png")
         ask(page, "Quel organisme dirige Ghada Waly ?")
         assert page.locator(BOT).last.locator(".cq-abstain").count() == 1

@@ -172,13 +172,13 @@ class Chrome:
                 self.removal_md = gr.Markdown(elem_id="cq-removal", min_height=48)
                 self.removed = gr.JSON(visible=False)
         self.chrome_outputs = [
-            self.intro, self.chat_tab, self.add_tab, self.articles_tab, self.chatbot, self.question, self.top_k,
+            self.intro, self.chat_tab, self.add_tab, self.articles_tab, self.question, self.top_k,
             self.new_btn, self.add_intro, self.files, self.upload_btn, self.url, self.url_btn, self.title,
             self.source, self.text, self.paste_btn, self.full, self.rebuild_btn, self.articles_intro,
             self.delete_btn, self.confirm_btn, self.cancel_btn, self.report_md, self.removal_md,
         ]
-        #: What chrome() needs besides the language: the conversation and the last reports.
-        self.chrome_inputs = [self.turns, self.result, self.removed]
+        #: What chrome() needs besides the language: the last reports.
+        self.chrome_inputs = [self.result, self.removed]
 
     # -- words ------------------------------------------------------------------------------------
     @staticmethod
@@ -191,10 +191,9 @@ class Chrome:
     def _articles_intro(self, lang: str) -> str:
         return text(lang, "articles_intro", folder=render.esc(self.settings.corpus_dir))
 
-    def chrome(self, lang: str, turns: list[dict] | None = None, result: dict | None = None,
-               removed: dict | None = None) -> list[Any]:
+    def chrome(self, lang: str, result: dict | None = None, removed: dict | None = None) -> list[Any]:
         """Updates for ``chrome_outputs``, in that order: every word of the page in ``lang``,
-        the conversation and the last reports included."""
+        the last reports included (the conversation: ``chat``)."""
         import gradio as gr
 
         def label(key: str, **values: Any) -> Any:
@@ -205,8 +204,6 @@ class Chrome:
 
         return [
             gr.update(value=text(lang, "intro")), label("tab_chat"), label("tab_add"), label("tab_articles"),
-            gr.update(placeholder=text(lang, "chat_placeholder"), examples=self._examples(lang),
-                      **({"value": self.app.replay(turns, lang)} if turns else {})),
             gr.update(placeholder=text(lang, "question_placeholder"), submit_btn=text(lang, "ask")),
             label("top_k"), value("new_conversation"), gr.update(value=self._add_intro(lang)),
             label("files", types=self.types, mb=self.mb), value("add_files"), label("url"), value("add_url"),
@@ -214,6 +211,20 @@ class Chrome:
             gr.update(value=self._articles_intro(lang)), value("delete"), value("confirm_yes"), value("cancel"),
             render.report_markdown(result, lang), render.report_markdown(removed, lang),
         ]
+
+    def chat(self, lang: str, turns: list[dict] | None = None) -> Any:
+        """The conversation's placeholder and examples in ``lang`` (its messages too, given
+        ``turns``). With nothing indexed, the placeholder says so, and what to do."""
+        import gradio as gr
+        from convqa.corpus.formats.registry import suffix_label
+
+        update = {"placeholder": text(lang, "chat_placeholder"), "examples": self._examples(lang)}
+        if self.app.assistant.store.count() == 0:  # the examples would find nothing
+            folder = render.esc(self.settings.corpus_dir)
+            update = {"placeholder": text(lang, "empty_corpus", types=suffix_label(), folder=folder), "examples": []}
+        if turns:
+            update["value"] = self.app.replay(turns, lang)
+        return gr.update(**update)
 
     def status(self, lang: str) -> str:
         """The status line under the chat (and the add tab)."""

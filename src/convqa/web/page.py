@@ -91,10 +91,11 @@ def build_app(settings: Settings, assistant: Any = None):
         ui.chatbot.example_select(pick_example, None, ui.question, **quiet).then(
             **chat_io, api_visibility="private", show_progress="hidden", **ask_group)
 
-        def refresh(lang_: str) -> tuple:
-            return ui.status(lang_), ui.status(lang_), *ui.articles(lang_)
+        def refresh(lang_: str, turns: list[dict] | None = None) -> tuple:
+            return ui.status(lang_), ui.status(lang_), *ui.articles(lang_), ui.chat(lang_, turns)
 
-        panels = [ui.status_md, ui.index_status_md, ui.articles_html, ui.pick]
+        # What an index run changes on the page: counts, the list, the chat's placeholder when empty.
+        panels = [ui.status_md, ui.index_status_md, ui.articles_html, ui.pick, ui.chatbot]
 
         def show_result(result: dict | None, lang_: str, *inputs: Any) -> Any:
             # The report, and the form cleared when its articles were added (kept to be fixed if refused).
@@ -136,12 +137,12 @@ def build_app(settings: Settings, assistant: Any = None):
             accept = request.headers.get("accept-language", "") if request is not None else ""
             return on_switch(i18n.pick_language(query or stored, accept, navigator))
 
-        def on_switch(choice: str, *state: Any) -> tuple:
+        def on_switch(choice: str, turns: list[dict] | None = None, *reports: Any) -> tuple:
             chosen = i18n.language(choice)
             switch = gr.update(value=chosen, label=i18n.text(chosen, "language"))
-            return (chosen, switch, *ui.chrome(chosen, *state), *refresh(chosen))
+            return (chosen, switch, *ui.chrome(chosen, *reports), *refresh(chosen, turns))
 
         demo.load(on_load, ui.hint, outputs, js=ui.LOAD_JS, **quiet).then(None, ui.switch, None, js=ui.APPLY_JS)
-        ui.switch.input(on_switch, [ui.switch, *ui.chrome_inputs], outputs, **quiet).then(
+        ui.switch.input(on_switch, [ui.switch, ui.turns, *ui.chrome_inputs], outputs, **quiet).then(
             None, ui.switch, None, js=ui.SWITCH_JS)
     return demo
