@@ -94,10 +94,21 @@ class Embedder(Embeddings):
             )
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
-        """Passage vectors (``passage: `` prompt); sentence-transformers batches them by length."""
+        """Passage vectors (``passage: `` prompt).
+
+        Encoded a few batches per lock hold, longest first: a question arriving during an
+        index run waits for one slice, not for the whole run's batch (LangChain hands over
+        256 chunks at a time), and slices of similar lengths waste little on padding.
+        """
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return self._encode(list(texts), self._passage_prompt)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        step = self.batch_size * 2
+        for i in range(0, len(order), step):
+            rows = order[i:i + step]
+            out[rows] = self._encode([texts[j] for j in rows], self._passage_prompt)
+        return out
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Question vectors (``query: `` prompt)."""
