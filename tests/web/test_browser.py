@@ -77,7 +77,8 @@ def test_follow_ups_use_the_conversation_until_a_new_one_starts(page, artifacts)
     assert "Ghada Waly" in answer_text(page)
     ask(page, "Qu'a-t-elle promis au Vietnam ?")
     assert "assistance technique" in answer_text(page)
-    abstain = ask(page, "Comment changer un pneu de vélo ?")
+    # Off every article the web tests add (one of them is about a bike station).
+    abstain = ask(page, "Quelle est la recette de la tarte Tatin ?")
     assert page.locator(BOT).last.locator(".cq-abstain .cq-badge").is_visible()
     assert "Je ne trouve pas" in abstain
     page.screenshot(path=artifacts / "browser-3-conversation.png", full_page=True)
