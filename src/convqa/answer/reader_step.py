@@ -21,6 +21,8 @@ from typing import Any
 
 from convqa.answer.candidates import Candidate, passage_prior, sentence_candidates
 from convqa.answer.reading import Reading, Span
+# The pre-rank weighs the same signals as the hand-tuned step, with the same weights.
+from convqa.answer.sentences import COVERAGE_WEIGHT, CUE_BONUS, PROXIMITY_BONUS, REPEAT_PENALTY
 from convqa.retrieval.types import Passage, Query
 
 log = logging.getLogger(__name__)
@@ -29,10 +31,6 @@ log = logging.getLogger(__name__)
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "reader" / "weights"
 #: Sentences the reader reads per question: more finds more, each costs a model pass.
 READ_SENTENCES = 6
-COVERAGE_WEIGHT = 0.45
-CUE_BONUS = 0.08
-REPEAT_PENALTY = 1.0
-PROXIMITY_BONUS = 0.15
 
 
 def reader_candidates(query: Query, passages: list[Passage], lexical, sentence_vectors, calibration) -> list[Candidate]:
