@@ -5,12 +5,14 @@ question it covers, a small bonus when it holds the kind of thing asked, and in 
 conversation a bonus near the previous quote (a repeated sentence comes last). When the
 words of the question are not found (an English question, a paraphrase), the top
 passages' sentences are also compared with the question by their vectors. It abstains
-when neither vectors nor words tie the best passage to the question.
+when neither vectors nor words tie the best passage to the question, and rates each
+passage's support with the same two signals, so that only passages that could answer on
+their own are cited.
 """
 
 from __future__ import annotations
 
-from convqa.answer.candidates import SentenceVectors, passage_prior, sentence_candidates
+from convqa.answer.candidates import Candidate, SentenceVectors, passage_prior, sentence_candidates
 from convqa.answer.reading import Reading
 from convqa.calibration import Calibration
 from convqa.retrieval.types import Passage, Query
@@ -49,8 +51,26 @@ class SentenceScorer:
             self.sentence_vectors.prefetch([passages[i] for i in sorted({c.passage for c in pool})])
             sims = self.sentence_vectors.similarities(query.vector, [c.text for c in pool])
             for c, sim in zip(pool, sims):
-                c.score += COVERAGE_WEIGHT * max(0.0, self.calibration.scale(sim) - c.coverage)
+                c.features["similarity"] = self.calibration.scale(sim)
+                c.score += COVERAGE_WEIGHT * max(0.0, c.features["similarity"] - c.coverage)
         candidates.sort(key=lambda c: c.score, reverse=True)
         best_dense = max((p.signals.get("dense") or 0.0) for p in passages[:3])
         abstain = best_dense < self.calibration.min_dense and best_coverage < self.calibration.min_coverage
-        return Reading(candidates, abstain=bool(abstain))
+        return Reading(candidates, abstain=bool(abstain), relevance=self.support(passages, candidates))
+
+    def support(self, passages: list[Passage], candidates: list[Candidate]) -> dict[int, float]:
+        """0..1 per passage: the question's word coverage (or vector similarity) of its best
+        sentence, or its cosine standing docked by how far it falls behind the best passage,
+        whichever is higher.
+
+        The docking is there because short questions sit close to everything in e5's space
+        (« Qui a inauguré le téléphérique ? » has cosine 0.81 with unrelated passages): only
+        a passage nearly as close as the best one supports the answer by its vector alone.
+        The default citing bar (0.3) is where the abstention thresholds sit (coverage 0.34).
+        """
+        standing = [self.calibration.scale(p.signals.get("dense")) for p in passages]
+        top = max(standing, default=0.0)
+        support = {i: max(0.0, 2 * s - top) for i, s in enumerate(standing)}
+        for c in candidates:
+            support[c.passage] = max(support[c.passage], c.coverage, c.features.get("similarity", 0.0))
+        return support
