@@ -23,7 +23,7 @@ def eval_command(
     k: Annotated[int, typer.Option("--k", min=1, max=20, help="Citations per answer.")] = 10,
     out: Annotated[Path, typer.Option("--out", help="Folder for metrics.json, report.md, metrics.png.")] = Path("eval-out"),
     generator: GeneratorName = None,
-    answerer: Annotated[Optional[str], typer.Option("--answerer", help="reader, sentences or module:Class [env CONVQA_ANSWERER, default reader].")] = None,
+    answerer: Annotated[Optional[str], typer.Option("--answerer", help="reader, sentences or module:Class [env CONVQA_ANSWERER, default sentences].")] = None,
     held_out_articles: Annotated[bool, typer.Option("--held-out-articles", help="Also ask each test question without its own article (abstention).")] = False,
     variants: Annotated[Optional[str], typer.Option("--variants", help="Also run the test questions through these answer steps, comma-separated: sentences, reader-fp32, reader-bf16.")] = None,
     split: Annotated[Optional[str], typer.Option("--split", help="Ask only this split's questions (tune or test); all articles are indexed.")] = None,
