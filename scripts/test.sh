@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install everything the tests need, start a Chroma server on a free loopback port, run the
-# whole suite against the embedded store and the server, then stop the server.
+# Install everything the tests need, start a Chroma server and a PostgreSQL server (the
+# shared record manager) on free loopback ports, run the whole suite against the embedded
+# store and the servers, then stop and delete both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh --test
@@ -14,7 +15,11 @@ port=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1
 chroma_dir=$(mktemp -d)
 .venv/bin/chroma run --path "$chroma_dir" --host 127.0.0.1 --port "$port" >"$chroma_dir.log" 2>&1 &
 chroma_pid=$!
-cleanup() { kill "$chroma_pid" 2>/dev/null || true; wait "$chroma_pid" 2>/dev/null || true; rm -rf "$chroma_dir" "$chroma_dir.log"; }
+pg_dir=""
+cleanup() {
+  kill "$chroma_pid" 2>/dev/null || true; wait "$chroma_pid" 2>/dev/null || true; rm -rf "$chroma_dir" "$chroma_dir.log"
+  if [ -n "$pg_dir" ]; then .venv/bin/python tests/pgcluster.py stop "$pg_dir" || true; fi
+}
 trap cleanup EXIT
 for _ in $(seq 1 60); do
   if .venv/bin/python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$port/api/v2/heartbeat', timeout=1)" 2>/dev/null; then
@@ -23,5 +28,15 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 export CONVQA_TEST_CHROMA_URL="http://127.0.0.1:$port"
+
+# PostgreSQL for the record manager of several indexers: Debian's package, a temporary
+# cluster on a free loopback port, run as its own non-root user (tests/pgcluster.py).
+if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
+fi
+eval "$(.venv/bin/python tests/pgcluster.py start)"   # sets CONVQA_TEST_PG_URL and CONVQA_TEST_PG_DIR
+pg_dir="$CONVQA_TEST_PG_DIR"
 
 .venv/bin/python -m pytest "$@"

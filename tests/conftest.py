@@ -17,13 +17,15 @@ from paths import SEED_CORPUS, SEED_ID
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests that need a Chroma server are skipped unless one is given."""
-    if os.environ.get("CONVQA_TEST_CHROMA_URL"):
-        return
-    skip = pytest.mark.skip(reason="set CONVQA_TEST_CHROMA_URL to run against a Chroma server")
-    for item in items:
-        if "server" in item.keywords:
-            item.add_marker(skip)
+    """Tests that need a Chroma server, or PostgreSQL, are skipped unless one is given."""
+    needs = {"server": "CONVQA_TEST_CHROMA_URL", "postgres": "CONVQA_TEST_PG_URL"}
+    for marker, variable in needs.items():
+        if os.environ.get(variable):
+            continue
+        skip = pytest.mark.skip(reason=f"set {variable} to run the tests marked {marker} (scripts/test.sh does)")
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
