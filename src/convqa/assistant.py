@@ -24,6 +24,7 @@ from convqa.index.builder import IndexReport, Progress, build_index, lexical_pat
 from convqa.index.catalog import index_status
 from convqa.index.changes import Changes
 from convqa.index.embedder import Embedder
+from convqa.index.faults import server_faults
 from convqa.index.lexical import LexicalIndex
 from convqa.index.sentences import SentenceIndex
 from convqa.index.vectors import VectorStore
@@ -107,10 +108,13 @@ class Assistant:
         With ``settings.generator`` set, the chat model's answer is returned when its
         citations hold (``generator`` names it), else the extractive one with
         ``fallback_reason``; see ``ask_stream``.
-        Raises BadQuestionError (a ValueError) for an empty, over-long or wordless question.
+        Raises BadQuestionError (a ValueError) for an empty, over-long or wordless question,
+        StoreError (one line) when the Chroma server cannot be reached; the same Assistant
+        answers again once it is back.
         """
         if self.settings.generator == "extractive":
-            return self.pipeline.run(question, normalize_history(history), top_k)
+            with server_faults(self.settings):
+                return self.pipeline.run(question, normalize_history(history), top_k)
         answer = None
         for item in self.ask_stream(question, history, top_k=top_k):
             answer = item
@@ -125,7 +129,8 @@ class Assistant:
         ``fallback_reason``: it replaces whatever was streamed before it.
         """
         turns = normalize_history(history)
-        answer = self.pipeline.run(question, turns, top_k)
+        with server_faults(self.settings):
+            answer = self.pipeline.run(question, turns, top_k)
         if self.settings.generator == "extractive":
             yield answer
             return
@@ -167,7 +172,8 @@ class Assistant:
 
     def status(self) -> dict:
         """Counts of the vector store, the lexical index and the record manager (convqa.index.catalog)."""
-        info = index_status(self.settings, self.store.client, self.lexical, self.calibration.calibrated)
+        with server_faults(self.settings):
+            info = index_status(self.settings, self.store.client, self.lexical, self.calibration.calibrated)
         return info | {
             "model": self.store.model or self.store.recipe,
             "answerer": getattr(self.pipeline.answerer, "description", self.settings.answerer),

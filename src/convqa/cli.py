@@ -255,8 +255,10 @@ def status(
         if not settings.chroma_url and not settings.data_dir.is_dir():
             raise ConvqaError(f"no index in {settings.data_dir}: run `convqa index` first")
         from convqa.index.catalog import index_status
+        from convqa.index.faults import server_faults
 
-        info = index_status(settings)  # counts only: neither torch nor the model is loaded
+        with server_faults(settings):  # a server that is down: one line
+            info = index_status(settings)  # counts only: neither torch nor the model is loaded
     except ConvqaError as exc:
         _fail(str(exc), 1)
     if as_json:

@@ -38,6 +38,14 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the indexing record manager; default: SQLite in data_dir. "
         "Instances that index into one Chroma server share it.",
     )
+    # Several indexers, each with its own corpus folder, can fill one collection: each then
+    # keeps its own records (a namespace of its own) and tags its chunks, so that its full
+    # cleanup deletes only the articles it indexed, never another indexer's.
+    indexer: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+        description="Name of this indexer when several index different corpus folders into one store; "
+        "unset: the only indexer.",
+    )
 
     # Chunking: sized for a 512-token embedder (French runs ~1.5 tokens a word). A
     # paragraph up to 160 words stays one chunk; only paragraphs under 30 words are merged.
@@ -105,6 +113,11 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(30.0, gt=0, le=600, description="Seconds a whole generated answer may take.")
     llm_max_tokens: int = Field(256, ge=16, le=4096)
     llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
+
+    @field_validator("indexer", mode="before")
+    @classmethod
+    def _blank_indexer(cls, value: str | None) -> str | None:
+        return value or None  # CONVQA_INDEXER= (empty) means unset
 
     @field_validator("chroma_url")
     @classmethod

@@ -25,9 +25,11 @@ from convqa.errors import StoreError
 from convqa.index.catalog import lexical_path, record_db_url, record_namespace
 from convqa.index.changes import Changes, embed_first, plan_changes
 from convqa.index.embedder import Embedder, LazyEmbedder
+from convqa.index.faults import guarded
 from convqa.index.lexical import LexicalIndex
 from convqa.index.sentences import SentenceIndex
 from convqa.index.vectors import VectorStore
+from convqa.index.writers import collection_turn
 from convqa.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -90,6 +92,9 @@ def chunk_documents(articles: list[Article], settings: Settings) -> list[Documen
                         "end": chunk.end,
                         # Sentence spans relative to the chunk, for quoting without re-splitting.
                         "sentences": json.dumps([[s - chunk.start, e - chunk.start] for s, e in chunk.sentences]),
+                        # Whose chunk it is when several indexers fill one collection (only then:
+                        # a lone indexer's chunk ids stay what they were).
+                        **({"indexer": settings.indexer} if settings.indexer else {}),
                     },
                 )
             )
@@ -110,6 +115,7 @@ def _clear_records(manager) -> None:
         manager.delete_keys(keys[i:i + 500])
 
 
+@guarded  # a Chroma server or record database that goes down: one line, not a traceback
 def build_index(
     settings: Settings | None = None,
     *,
@@ -157,7 +163,8 @@ def build_index(
         docs = embed_first(docs, changes)
         embedder = embedder or LazyEmbedder(settings.model, settings.data_dir)
         store = store or VectorStore(settings, embedder, client=client)
-        manager = record_manager(settings)
+        with collection_turn(settings):  # two indexers creating the table at once: one would fail
+            manager = record_manager(settings)
         sentences = SentenceIndex(store.client, settings.collection, embedder)
         work = len(changes.to_embed)
         if store.model not in (None, store.recipe):
@@ -192,12 +199,15 @@ def build_index(
         )
         if progress:
             progress(work, work)
-        contents = store.all()
-        # Sentence vectors before the revision mark: readers never see passages without them.
-        sentences.sync(*contents)
-        lexical = rebuild_lexical(store, settings, contents)
-        # Readers in other processes compare this with their lexical index to stay in step.
-        store.mark_revision(lexical.fingerprint)
+        # Other indexers of the collection take turns here (convqa.index.writers): the last
+        # to finish reads the store after everyone's writes.
+        with collection_turn(settings):
+            contents = store.all()
+            # Sentence vectors before the revision mark: readers never see passages without them.
+            sentences.sync(*contents)
+            lexical = rebuild_lexical(store, settings, contents)
+            # Readers in other processes compare this with their lexical index to stay in step.
+            store.mark_revision(lexical.fingerprint)
     finally:
         lock.release()
     report.added = result["num_added"]

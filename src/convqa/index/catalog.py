@@ -50,16 +50,34 @@ def record_db_url(settings: Settings) -> str:
     return settings.record_db_url or f"sqlite:///{(settings.data_dir / 'records.sqlite').resolve()}"
 
 
-def record_namespace(settings: Settings) -> str:
-    """The record manager's namespace: one per store and collection."""
+def collection_namespace(settings: Settings) -> str:
+    """The record namespace of the store and collection (the only indexer's own)."""
     return f"chroma/{settings.chroma_url or 'embedded'}/{settings.collection}"
 
 
-def record_keys(settings: Settings) -> dict[str, str | None]:
+def record_namespace(settings: Settings) -> str:
+    """The record manager's namespace: one per store, collection and indexer.
+
+    A full cleanup deletes every record of its namespace that the run did not see; with
+    one namespace per indexer (``settings.indexer``), an indexer never deletes the
+    articles of another indexing a different corpus folder into the same collection.
+    """
+    base = collection_namespace(settings)
+    return f"{base}/{settings.indexer}" if settings.indexer else base
+
+
+def owned(settings: Settings, metadata: dict[str, Any]) -> bool:
+    """Whether a stored chunk was indexed by this indexer (chunk metadata ``indexer``)."""
+    return (metadata.get("indexer") or None) == settings.indexer
+
+
+def record_keys(settings: Settings, every_indexer: bool = False) -> dict[str, str | None]:
     """Every record's key (a chunk id) and group (its article id); {} when there is none yet.
 
-    Read with SQLAlchemy Core from the record manager's own table, so that counting the
-    records does not import LangChain's indexing machinery.
+    Records of this indexer's namespace; with ``every_indexer``, of every indexer of the
+    collection (what the store should hold). Read with SQLAlchemy Core from the record
+    manager's own table, so that counting the records does not import LangChain's
+    indexing machinery.
     """
     from sqlalchemy import create_engine, inspect, text
 
@@ -71,10 +89,19 @@ def record_keys(settings: Settings) -> dict[str, str | None]:
         if not inspect(engine).has_table(RECORD_TABLE):
             return {}
         with engine.connect() as conn:
-            rows = conn.execute(
-                text(f"SELECT key, group_id FROM {RECORD_TABLE} WHERE namespace = :ns"),
-                {"ns": record_namespace(settings)},
-            )
+            if every_indexer:
+                # The collection's own namespace and each indexer's "<namespace>/<name>".
+                base = collection_namespace(settings)
+                rows = conn.execute(
+                    text(f"SELECT key, group_id FROM {RECORD_TABLE} WHERE namespace = :ns OR "
+                         "substr(namespace, 1, :n) = :prefix"),
+                    {"ns": base, "prefix": base + "/", "n": len(base) + 1},
+                )
+            else:
+                rows = conn.execute(
+                    text(f"SELECT key, group_id FROM {RECORD_TABLE} WHERE namespace = :ns"),
+                    {"ns": record_namespace(settings)},
+                )
             return {str(key): group for key, group in rows}
     finally:
         engine.dispose()
@@ -151,7 +178,8 @@ def index_status(settings: Settings, client: Any = None, lexical: Any = None, ca
         metadatas = lexical.metadatas
     else:
         _, metadatas = read_lexical(settings)
-    records = len(record_keys(settings))
+    # Every indexer's records: together they describe what the collection should hold.
+    records = len(record_keys(settings, every_indexer=True))
     recipe = settings.model + (" +titles" if settings.embed_titles else "")
     model = ((collection.metadata or {}).get("convqa_model") if collection is not None else None) or recipe
     return {
@@ -165,6 +193,7 @@ def index_status(settings: Settings, client: Any = None, lexical: Any = None, ca
         "answerer": settings.answerer,
         "store": "server" if settings.chroma_url else "embedded",
         "location": settings.store_description,
+        "indexer": settings.indexer,
         "data_dir": str(settings.data_dir.resolve()),
     }
 
@@ -178,9 +207,13 @@ def delete_article_file(settings: Settings, doc_id: str, client: Any = None) -> 
     """
     from convqa.errors import ConvqaError
 
-    info = next((a for a in list_articles(settings, client) if a.doc_id == doc_id), None)
+    chunks = list(stored_chunks(open_collection(settings, client)).values())
+    info = next((a for a in articles_of(chunks) if a.doc_id == doc_id), None)
     if info is None:
         raise ConvqaError(f"no such article: {doc_id}")
+    # Another indexer's article: its file is in that indexer's corpus folder, not this one.
+    if not any(owned(settings, m) for m in chunks if str(m.get("doc_id")) == doc_id):
+        raise ConvqaError(f"article {doc_id} belongs to another indexer: remove it there")
     root = Path(settings.corpus_dir).resolve()
     path = root / info.file
     # Index metadata is data: a path must name a plain file inside the folder, nothing else.

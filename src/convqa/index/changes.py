@@ -16,7 +16,7 @@ from typing import Any
 
 from langchain_core.documents import Document
 
-from convqa.index.catalog import open_collection, read_lexical, record_keys, stored_chunks
+from convqa.index.catalog import open_collection, owned, read_lexical, record_keys, stored_chunks
 from convqa.index.lexical import fingerprint
 from convqa.settings import Settings
 
@@ -63,7 +63,9 @@ def plan_changes(settings: Settings, docs: list[Document], *, full: bool = False
     """
     ids = chunk_ids(docs)
     collection = open_collection(settings, client)
-    stored = stored_chunks(collection)
+    everything = stored_chunks(collection)
+    # Another indexer's chunks (settings.indexer) are not this run's to add, update or delete.
+    stored = {chunk_id: meta for chunk_id, meta in everything.items() if owned(settings, meta)}
     before: dict[str, set[str]] = defaultdict(set)
     for chunk_id, meta in stored.items():
         before[str(meta.get("doc_id"))].add(chunk_id)
@@ -90,7 +92,7 @@ def plan_changes(settings: Settings, docs: list[Document], *, full: bool = False
         # that run's passage vectors, sentence vectors and lexical index are all in place.
         changes.up_to_date = (
             metadata.get("convqa_model") == recipe
-            and metadata.get("convqa_revision") == fingerprint(ids) == lexical_fingerprint
+            and metadata.get("convqa_revision") == fingerprint(list(everything)) == lexical_fingerprint
             and set(record_keys(settings)) == set(ids)
         )
     return changes
