@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from convqa.corpus.formats.base import Parsed, UnreadableArticle, decode_bytes, normalize_text
 from convqa.corpus.formats.registry import accepted_suffixes, format_for, suffix_label
@@ -102,9 +104,16 @@ def iter_article_files(corpus_dir: Path) -> list[Path]:
     )
 
 
-def load_corpus(corpus_dir: Path, max_bytes: int = 5_000_000) -> tuple[list[Article], list[str]]:
-    """Load every readable article; return them with one warning line per skipped file."""
-    articles: list[Article] = []
+def load_corpus(corpus_dir: Path, max_bytes: int = 5_000_000,
+                read: Callable[[Path], Any] | None = None) -> tuple[list[Any], list[str]]:
+    """Load every readable article; return them with one warning line per skipped file.
+
+    ``read(path)`` turns one file into what is returned (anything with a ``doc_id``;
+    an Article by default). Index runs pass one that answers unchanged files from their
+    chunk cache (convqa.index.chunk_cache), keeping this folder walk and its warnings.
+    """
+    read = read or (lambda path: read_article(path, max_bytes=max_bytes, root=corpus_dir))
+    articles: list[Any] = []
     warnings: list[str] = []
     seen: dict[str, str] = {}
     for path in iter_article_files(corpus_dir):
@@ -117,7 +126,7 @@ def load_corpus(corpus_dir: Path, max_bytes: int = 5_000_000) -> tuple[list[Arti
             warnings.append(f"skipped {rel}: unsupported file type {path.suffix or '(none)'}")
             continue
         try:
-            article = read_article(path, max_bytes=max_bytes, root=corpus_dir)
+            article = read(path)
         except (UnreadableArticle, UnicodeDecodeError, OSError) as exc:
             warnings.append(f"skipped {rel}: {exc}")
             continue
