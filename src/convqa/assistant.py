@@ -20,12 +20,14 @@ from convqa.answer.candidates import SentenceVectors
 from convqa.answer.types import Answer
 from convqa.calibration import calibration_for
 from convqa.conversation import normalize_history
-from convqa.index.builder import IndexReport, Progress, build_index, lexical_path, rebuild_lexical
-from convqa.index.catalog import index_status
+from convqa.index.builder import IndexReport, Progress, build_index
+from convqa.index.catalog import index_status, lexical_path
 from convqa.index.changes import Changes
 from convqa.index.embedder import Embedder
 from convqa.index.faults import server_faults
+from convqa.index.follow import fetcher
 from convqa.index.lexical import LexicalIndex
+from convqa.index.lexical_rows import LexicalRows
 from convqa.index.sentences import SentenceIndex
 from convqa.index.vectors import VectorStore
 from convqa.pipeline import Pipeline, Resources
@@ -66,8 +68,10 @@ class Assistant:
         """The BM25 index, in step with the vector store.
 
         At most once a second the store's revision (written by every complete index run,
-        in any process, embedded or on a server) is read; when it moved, the saved lexical
-        index is reloaded, or rebuilt from the store when it does not match.
+        in any process, embedded or on a server) is read. When it moved, the lexical rows
+        on disk are brought in line with the store if they do not match it (another
+        process's run: only the chunks that came or went are fetched and analysed), and
+        the index in memory drops and adds those chunks, reusing the others' terms.
         """
         with self._lock:
             now = time.monotonic()
@@ -77,12 +81,17 @@ class Assistant:
             revision = self.store.revision()
             if self._lexical is not None and revision == self._seen_revision:
                 return self._lexical
-            loaded = LexicalIndex.load(lexical_path(self.settings))
-            if loaded is None or (revision is not None and loaded.fingerprint != revision) or (
-                revision is None and len(loaded) != self.store.count()
-            ):
-                loaded = rebuild_lexical(self.store, self.settings)
-            self._lexical, self._seen_revision = loaded, revision
+            rows = LexicalRows(lexical_path(self.settings))
+            if revision is None or rows.fingerprint() != revision:
+                rows.sync(self.store.ids(), fetcher(self.store))
+            current = self._lexical
+            if current is None:
+                current = LexicalIndex.from_rows(rows.read())
+            else:
+                ids, have = rows.ids(), set(current.ids)
+                if ids != have:
+                    current = current.updated(have - ids, rows.read(ids - have))
+            self._lexical, self._seen_revision = current, revision
             return self._lexical
 
     def index(self, *, full: bool = False, progress: Progress | None = None, corpus_dir: Path | None = None,

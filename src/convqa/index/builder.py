@@ -2,10 +2,16 @@
 
 LangChain's indexing API with a persistent SQL record manager decides what to embed:
 chunk ids are content hashes, so an unchanged corpus embeds nothing, an edited article
-is re-embedded alone and a removed article's chunks are deleted (``cleanup="full"``).
-The BM25 index is then rebuilt from the vector store's own contents, so the two always
-describe the same chunks. A run killed half-way leaves the previous index answering; the
-next run finds the missing records and finishes the work (same ids, no duplicates).
+is re-embedded alone and a removed article's chunks are deleted.
+
+Each run costs what changed: unchanged files come from the chunk cache
+(convqa.index.chunk_cache); only the articles whose chunks differ from the store's or the
+records' go through LangChain's index() (``cleanup="incremental"``, per article); a
+removed article's records and vectors are deleted by its group; the sentence vectors and
+the lexical rows follow the store by difference (convqa.index.follow), so the lexical
+index always describes the store's chunks. ``--full`` and a new model send every chunk
+through index() with ``cleanup="full"``. A run killed half-way leaves the previous index answering;
+the next run finds the missing records and finishes the work (same ids, no duplicates).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
@@ -20,13 +27,14 @@ from filelock import FileLock, Timeout
 from langchain_core.documents import Document
 
 from convqa.corpus.chunker import chunk_article
-from convqa.corpus.loader import Article, load_corpus
+from convqa.corpus.loader import Article
 from convqa.errors import StoreError
-from convqa.index.catalog import lexical_path, record_db_url, record_namespace
+from convqa.index.catalog import record_db_url, record_namespace
 from convqa.index.changes import Changes, embed_first, plan_changes
+from convqa.index.chunk_cache import load_chunked
 from convqa.index.embedder import Embedder, LazyEmbedder
 from convqa.index.faults import guarded
-from convqa.index.lexical import LexicalIndex
+from convqa.index.follow import follow_store
 from convqa.index.sentences import SentenceIndex
 from convqa.index.vectors import VectorStore
 from convqa.index.writers import collection_turn
@@ -101,18 +109,37 @@ def chunk_documents(articles: list[Article], settings: Settings) -> list[Documen
     return docs
 
 
-def rebuild_lexical(store: VectorStore, settings: Settings, contents: tuple | None = None) -> LexicalIndex:
-    """Derive the BM25 index from the vector store (or its ``store.all()`` contents) and save it atomically."""
-    ids, texts, metas = contents or store.all()
-    lexical = LexicalIndex(ids, texts, metas)
-    lexical.save(lexical_path(settings))
-    return lexical
-
-
 def _clear_records(manager) -> None:
     keys = manager.list_keys()
     for i in range(0, len(keys), 500):
         manager.delete_keys(keys[i:i + 500])
+
+
+def _articles_to_redo(docs: list[Document], changes: Changes) -> set[str]:
+    """Articles whose chunks differ from the store's (new, edited) or from the records'.
+
+    The second case is a run killed between writing vectors and their records: the
+    article then goes through index() again, which writes the missing records.
+    """
+    recorded: dict[str, set[str]] = defaultdict(set)
+    for key, group in changes.records.items():
+        recorded[str(group)].add(key)
+    corpus: dict[str, set[str]] = defaultdict(set)
+    for doc, chunk_id in zip(docs, changes.ids):
+        corpus[str(doc.metadata.get("doc_id"))].add(chunk_id)
+    return set(changes.to_do) | {doc_id for doc_id, ids in corpus.items() if ids != recorded.get(doc_id)}
+
+
+def _delete_gone(store: VectorStore, manager, changes: Changes, docs: list[Document]) -> int:
+    """Delete the vectors and records of this indexer's articles no longer in the corpus."""
+    present = {str(doc.metadata.get("doc_id")) for doc in docs}
+    keys = sorted(k for k, group in changes.records.items() if str(group) not in present)
+    for i in range(0, len(keys), 500):
+        # Vectors first, then records (LangChain's own order): a run cut in between leaves
+        # records whose vectors are gone, and the next run deletes them again, harmlessly.
+        store.collection.delete(ids=keys[i:i + 500])
+        manager.delete_keys(keys[i:i + 500])
+    return len(keys)
 
 
 @guarded  # a Chroma server or record database that goes down: one line, not a traceback
@@ -135,8 +162,8 @@ def build_index(
 
     settings = settings or Settings()
     started = time.perf_counter()
-    articles, warnings = load_corpus(settings.corpus_dir, settings.max_article_bytes)
-    docs = chunk_documents(articles, settings)
+    articles, warnings, _ = load_chunked(settings, lambda article: chunk_documents([article], settings))
+    docs = [doc for article in articles for doc in article.docs]
     report = IndexReport(documents=len(articles), chunks=len(docs), warnings=warnings)
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -160,6 +187,9 @@ def build_index(
             report.skipped = len(docs)
             report.seconds = round(time.perf_counter() - started, 3)
             return report
+        # This run's own chunks: what the lexical rows and sentence vectors need of new chunks.
+        known = {chunk_id: (doc.page_content, doc.metadata) for chunk_id, doc in zip(changes.ids, docs)}
+        redo = _articles_to_redo(docs, changes)
         docs = embed_first(docs, changes)
         embedder = embedder or LazyEmbedder(settings.model, settings.data_dir)
         store = store or VectorStore(settings, embedder, client=client)
@@ -167,6 +197,7 @@ def build_index(
             manager = record_manager(settings)
         sentences = SentenceIndex(store.client, settings.collection, embedder)
         work = len(changes.to_embed)
+        whole = full or store.model not in (None, store.recipe)
         if store.model not in (None, store.recipe):
             work = len(docs)
             report.message = (
@@ -180,39 +211,43 @@ def build_index(
 
         batch = 256  # large batches let the embedder group texts of similar length (less padding)
 
-        def source() -> Iterator[Document]:
+        def source(chosen: list[Document]) -> Iterator[Document]:
             # index() pulls a batch, then embeds it: pulling the next one means the last is done.
-            for pulled, doc in enumerate(docs):
+            for pulled, doc in enumerate(chosen):
                 if progress and pulled % batch == 0:
                     progress(min(pulled, work), work)
                 yield doc
 
-        result = index(
-            source(),
-            manager,
-            store.langchain,
-            cleanup="full",
-            source_id_key="doc_id",
-            key_encoder="sha256",
-            batch_size=batch,
-            force_update=full,
-        )
+        deleted = 0
+        if whole:  # every chunk goes through index(): its full cleanup deletes the rest
+            result = index(source(docs), manager, store.langchain, cleanup="full", source_id_key="doc_id",
+                           key_encoder="sha256", batch_size=batch, force_update=full)
+        else:
+            # Only the changed articles: their old chunks go by incremental cleanup (per
+            # article), the removed articles' by their group, the others are not touched.
+            changed = [doc for doc in docs if str(doc.metadata.get("doc_id")) in redo]
+            result = {"num_added": 0, "num_updated": 0, "num_skipped": 0, "num_deleted": 0}
+            if changed:
+                result = index(source(changed), manager, store.langchain, cleanup="incremental",
+                               source_id_key="doc_id", key_encoder="sha256", batch_size=batch)
+            deleted = _delete_gone(store, manager, changes, docs)
+            result["num_skipped"] += len(docs) - len(changed)
         if progress:
             progress(work, work)
         # Other indexers of the collection take turns here (convqa.index.writers): the last
         # to finish reads the store after everyone's writes.
         with collection_turn(settings):
-            contents = store.all()
-            # Sentence vectors before the revision mark: readers never see passages without them.
-            sentences.sync(*contents)
-            lexical = rebuild_lexical(store, settings, contents)
+            # By difference from the planned state when that state was complete; after a
+            # cut run or a model change, against every stored sentence.
+            before = changes.stored_ids if changes.store_complete and not whole else None
+            revision = follow_store(store, settings, sentences, before=before, known=known)
             # Readers in other processes compare this with their lexical index to stay in step.
-            store.mark_revision(lexical.fingerprint)
+            store.mark_revision(revision)
     finally:
         lock.release()
     report.added = result["num_added"]
     report.updated = result["num_updated"]
     report.skipped = result["num_skipped"]
-    report.deleted = result["num_deleted"]
+    report.deleted = result["num_deleted"] + deleted
     report.seconds = round(time.perf_counter() - started, 3)
     return report

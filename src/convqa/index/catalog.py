@@ -9,7 +9,6 @@ loading the model costs.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -41,8 +40,8 @@ class ArticleInfo:
 
 
 def lexical_path(settings: Settings) -> Path:
-    """Where the BM25 index of the configured collection is saved."""
-    return settings.data_dir / f"lexical-{settings.collection}.json"
+    """Where the lexical index's rows (texts and analysed terms) of the configured collection live."""
+    return settings.data_dir / f"lexical-{settings.collection}.sqlite"
 
 
 def record_db_url(settings: Settings) -> str:
@@ -132,12 +131,11 @@ def stored_chunks(collection: Any, page: int = 5000) -> dict[str, dict[str, Any]
 
 
 def read_lexical(settings: Settings) -> tuple[str | None, list[dict[str, Any]]]:
-    """The saved lexical index's fingerprint and chunk metadata, without building BM25."""
-    try:
-        payload = json.loads(lexical_path(settings).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None, []
-    return payload.get("fingerprint"), [row[2] for row in payload.get("rows", [])]
+    """The saved lexical index's fingerprint and each chunk's article id, without building BM25."""
+    from convqa.index.lexical_rows import LexicalRows
+
+    rows = LexicalRows(lexical_path(settings))
+    return rows.fingerprint(), [{"doc_id": d} for d in rows.doc_ids()]
 
 
 def articles_of(metadatas: list[dict[str, Any]]) -> list[ArticleInfo]:

@@ -27,9 +27,10 @@ KEY_ENCODER = "sha256"
 def chunk_ids(docs: list[Document]) -> list[str]:
     """The id LangChain's index() gives each chunk (a hash of its text and metadata)."""
     # The hashing is LangChain's own (a private helper), so the ids are equal by construction.
+    # Chunks from the chunk cache (convqa.index.chunk_cache) carry the id computed when cached.
     from langchain_core.indexing.api import _get_document_with_hash
 
-    return [_get_document_with_hash(doc, key_encoder=KEY_ENCODER).id for doc in docs]
+    return [doc.id or _get_document_with_hash(doc, key_encoder=KEY_ENCODER).id for doc in docs]
 
 
 @dataclass
@@ -46,6 +47,14 @@ class Changes:
     ids: list[str] = field(default_factory=list)
     #: True when the store, the records and the lexical index already hold exactly these chunks.
     up_to_date: bool = False
+    #: Every chunk id in the store when the run was planned (every indexer's).
+    stored_ids: set[str] = field(default_factory=set)
+    #: This indexer's records (chunk id → article id) when the run was planned.
+    records: dict[str, str | None] = field(default_factory=dict)
+    #: True when the last run to write the store completed (its revision mark equals the
+    #: store's chunks): its sentence vectors are then complete, and only what this run
+    #: changes needs syncing.
+    store_complete: bool = False
 
     @property
     def to_do(self) -> dict[str, int]:
@@ -73,7 +82,13 @@ def plan_changes(settings: Settings, docs: list[Document], *, full: bool = False
     for chunk_id, doc in zip(ids, docs):
         after[str(doc.metadata.get("doc_id"))].append(chunk_id)
 
-    changes = Changes(ids=ids)
+    records = record_keys(settings)
+    metadata = (collection.metadata or {}) if collection is not None else {}
+    recipe = (model or settings.model) + (" +titles" if settings.embed_titles else "")
+    changes = Changes(ids=ids, stored_ids=set(everything), records=records)
+    changes.store_complete = (
+        metadata.get("convqa_model") == recipe and metadata.get("convqa_revision") == fingerprint(list(everything))
+    )
     for doc_id, chunks in after.items():
         new = [c for c in chunks if full or c not in stored]
         if doc_id not in before:
@@ -85,15 +100,13 @@ def plan_changes(settings: Settings, docs: list[Document], *, full: bool = False
         changes.to_embed += new
     changes.deleted = {doc_id: len(chunks) for doc_id, chunks in before.items() if doc_id not in after}
     if not full and collection is not None and set(ids) == set(stored):
-        recipe = (model or settings.model) + (" +titles" if settings.embed_titles else "")
-        metadata = collection.metadata or {}
         lexical_fingerprint, _ = read_lexical(settings)
         # The revision is written last by a complete run: equal to these chunks' fingerprint,
         # that run's passage vectors, sentence vectors and lexical index are all in place.
         changes.up_to_date = (
-            metadata.get("convqa_model") == recipe
-            and metadata.get("convqa_revision") == fingerprint(list(everything)) == lexical_fingerprint
-            and set(record_keys(settings)) == set(ids)
+            changes.store_complete
+            and metadata.get("convqa_revision") == lexical_fingerprint
+            and set(records) == set(ids)
         )
     return changes
 

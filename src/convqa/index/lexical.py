@@ -1,19 +1,18 @@
 """The lexical side of hybrid search: BM25 (bm25s) over French-analyzed chunks.
 
-The index is derived from the vector store's contents (same ids, same texts), saved as
-one JSON file replaced atomically, and carries a fingerprint of the ids it covers so a
-reader can tell when it no longer matches the vector store and must be rebuilt.
+The index covers the vector store's chunks (same ids, same texts) and carries a
+fingerprint of the ids so a reader can tell when it no longer matches the vector store.
+Its rows live on disk with their analysed terms (convqa.index.lexical_rows); here BM25 is
+built in memory from those terms, and ``updated()`` derives the next index from this one
+without analysing the chunks it keeps again.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import os
-import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import bm25s
@@ -23,17 +22,19 @@ import numpy as np
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 from convqa.index.analyzer import analyze
+# Re-exported: the fingerprint is the lexical index's, kept where reading it costs no BM25 import.
+from convqa.index.lexical_rows import fingerprint  # noqa: F401
 
-FORMAT_VERSION = 1
+
+def indexed_text(text: str, metadata: dict[str, Any]) -> str:
+    """What BM25 sees of a chunk: its article's title, then the chunk."""
+    # The title is indexed with the passage: questions often name the article's subject.
+    return f"{metadata.get('title', '')}\n{text}"
 
 
-def fingerprint(ids: list[str]) -> str:
-    """Order-independent digest of a set of chunk ids."""
-    digest = hashlib.sha256()
-    for chunk_id in sorted(ids):
-        digest.update(chunk_id.encode())
-        digest.update(b"\n")
-    return f"{len(ids)}:{digest.hexdigest()[:32]}"
+def terms_of(text: str, metadata: dict[str, Any]) -> list[str]:
+    """The analysed terms of one chunk (French analysis of its indexed text)."""
+    return analyze(indexed_text(text, metadata))
 
 
 @dataclass
@@ -52,9 +53,13 @@ class LexicalIndex:
         self.ids = ids
         self.texts = texts
         self.metadatas = metadatas
-        self.tokens = tokens if tokens is not None else [analyze(self._indexed_text(t, m)) for t, m in zip(texts, metadatas)]
+        self.tokens = tokens if tokens is not None else [terms_of(t, m) for t, m in zip(texts, metadatas)]
         self.fingerprint = fingerprint(ids)
         self._row = {chunk_id: i for i, chunk_id in enumerate(ids)}
+        # Follow-ups look for an article's chunks: by article, not by scanning every row.
+        self._by_doc: dict[str, list[int]] = defaultdict(list)
+        for row, metadata in enumerate(metadatas):
+            self._by_doc[str(metadata.get("doc_id"))].append(row)
         self._bm25: bm25s.BM25 | None = None
         self._vocab: set[str] = set()
         if ids:
@@ -63,10 +68,21 @@ class LexicalIndex:
             self._bm25.index([t or ["\u0000"] for t in self.tokens], show_progress=False)
             self._vocab = set(self._bm25.vocab_dict)
 
-    @staticmethod
-    def _indexed_text(text: str, metadata: dict[str, Any]) -> str:
-        # The title is indexed with the passage: questions often name the article's subject.
-        return f"{metadata.get('title', '')}\n{text}"
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[str, str, dict[str, Any], list[str]]]) -> "LexicalIndex":
+        """An index over (id, text, metadata, terms) rows, in id order (as a fresh build)."""
+        rows = sorted(rows, key=lambda r: r[0])
+        return cls([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows])
+
+    def updated(self, removed: Iterable[str], added: Iterable[tuple[str, str, dict[str, Any], list[str]]]) -> "LexicalIndex":
+        """A new index without ``removed`` and with ``added`` rows; this one is left as it is.
+
+        The kept chunks' terms are reused: only BM25's matrices are rebuilt. Threads still
+        searching this index are unaffected.
+        """
+        removed = set(removed)
+        kept = [(i, t, m, k) for i, t, m, k in zip(self.ids, self.texts, self.metadatas, self.tokens) if i not in removed]
+        return LexicalIndex.from_rows(kept + list(added))
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -102,8 +118,8 @@ class LexicalIndex:
     def neighbours(self, doc_id: str, start: int, end: int) -> list[int]:
         """Rows of the chunks of an article that overlap [start, end)."""
         return [
-            row for row, m in enumerate(self.metadatas)
-            if m.get("doc_id") == doc_id and int(m.get("start", 0)) < end and int(m.get("end", 0)) > start
+            row for row in self._by_doc.get(doc_id, [])
+            if int(self.metadatas[row].get("start", 0)) < end and int(self.metadatas[row].get("end", 0)) > start
         ]
 
     def idf(self, terms: list[str]) -> np.ndarray:
@@ -125,35 +141,3 @@ class LexicalIndex:
             indptr = self._bm25.scores["indptr"]
             self._df = np.diff(indptr)  # CSC: one column per term → number of docs
         return self._df
-
-    # -- persistence -------------------------------------------------------------
-    def save(self, path: Path) -> None:
-        """Write atomically: readers see the old file or the new one, never half of it."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {
-            "version": FORMAT_VERSION,
-            "fingerprint": self.fingerprint,
-            "rows": [[i, t, m, tok] for i, t, m, tok in zip(self.ids, self.texts, self.metadatas, self.tokens)],
-        }
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".lexical-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(payload, handle, ensure_ascii=False)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-    @classmethod
-    def load(cls, path: Path) -> "LexicalIndex | None":
-        """The saved index, or None when missing, unreadable or of another format."""
-        try:
-            payload = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if payload.get("version") != FORMAT_VERSION:
-            return None
-        rows = payload["rows"]
-        return cls([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows])

@@ -59,6 +59,19 @@ class SentenceIndex:
             self._add(todo[i:i + BATCH_CHUNKS])
         return len(todo), len(gone)
 
+    def update(self, added: Iterable[tuple[str, str, dict]], removed: Iterable[str]) -> tuple[int, int]:
+        """Store the sentences of ``added`` chunks and delete those of ``removed`` ones.
+
+        What an index run changed, when the store's sentences were complete before it
+        (``sync`` instead lists every stored sentence). Returns (chunks added, deleted).
+        """
+        added, removed = list(added), sorted(removed)
+        for i in range(0, len(removed), 500):
+            self.collection.delete(where={"chunk_id": {"$in": removed[i:i + 500]}})
+        for i in range(0, len(added), BATCH_CHUNKS):
+            self._add(added[i:i + BATCH_CHUNKS])
+        return len(added), len(removed)
+
     def _add(self, chunks: Iterable[tuple[str, str, dict]]) -> None:
         record_ids, sentences, metas = [], [], []
         for chunk_id, text, metadata in chunks:

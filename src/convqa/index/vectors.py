@@ -175,6 +175,22 @@ class VectorStore:
             metas += [dict(m or {}) for m in got["metadatas"]]
         return ids, texts, metas
 
+    def ids(self, batch: int = 20000) -> set[str]:
+        """Every stored chunk id (no texts, no metadata: what syncing the other indexes diffs)."""
+        found: set[str] = set()
+        total = self.count()
+        for offset in range(0, total, batch):
+            found.update(self.collection.get(include=[], limit=batch, offset=offset)["ids"])
+        return found
+
+    def rows(self, ids: list[str], batch: int = 2000) -> list[tuple[str, str, dict[str, Any]]]:
+        """(id, text, metadata) of the given chunks (those still stored)."""
+        out: list[tuple[str, str, dict[str, Any]]] = []
+        for i in range(0, len(ids), batch):
+            got = self.collection.get(ids=ids[i:i + batch], include=["documents", "metadatas"])
+            out += [(c, t, dict(m or {})) for c, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
+        return out
+
     def similarities(self, vector, ids: list[str]) -> dict[str, float]:
         """Cosine similarity of the question vector with given chunks (by stored vectors)."""
         if not ids:
