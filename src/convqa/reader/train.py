@@ -33,6 +33,10 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 
+#: Weights of the pre-rank beside the reader's margin tried on dev (the best is kept).
+PRIOR_WEIGHTS = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+
+
 @dataclass
 class TrainOptions:
     """Knobs of one training run (the defaults made the shipped weights)."""
@@ -242,7 +246,7 @@ def calibrate(net, examples: list[Example], texts: dict[tuple, str], e5_dir: Pat
         held, _ = _read(net, tokenizer, e.question, e.held_out, texts, options)
         rows.append((e, margins, spans, held))
     results = {}
-    for weight in (0.0, 0.5, 1.0, 2.0, 4.0):
+    for weight in PRIOR_WEIGHTS:
         right = 0
         for e, margins, spans, _ in rows:
             if not margins:
