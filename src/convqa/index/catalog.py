@@ -114,7 +114,11 @@ def open_collection(settings: Settings, client: Any = None) -> Any:
         client = open_client(settings)
     try:
         return client.get_collection(settings.collection)
-    except Exception:  # chromadb raises its own NotFoundError (ValueError in older versions)
+    except Exception as exc:  # chromadb raises its own NotFoundError (ValueError in older versions)
+        from convqa.index.faults import translate
+
+        if translate(exc, settings) is not None:
+            raise  # a server that is down is not an empty store
         return None
 
 

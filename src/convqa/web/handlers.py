@@ -134,7 +134,9 @@ class WebApp(Library):
                 else:
                     answer = item
         except ConvqaError as exc:
-            messages[-1] = _bot(render.render_error(str(exc), lang))
+            # Not the question's fault (a store that is down, say): "No answer", not "refused".
+            label = "error" if isinstance(exc, BadQuestionError) else "no_answer"
+            messages[-1] = _bot(render.render_error(str(exc), lang, label))
             yield messages, "", turns
             return
         if not answer.abstained and not streamed:

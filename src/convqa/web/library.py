@@ -159,9 +159,16 @@ class Library:
     # -- the articles panel -------------------------------------------------------------------
     def articles(self) -> list[dict]:
         """The indexed articles, newest first: doc_id, title, date, source, path, lang, passages."""
-        from convqa.index.catalog import list_articles
+        import gradio as gr
 
-        return [a.to_dict() for a in list_articles(self.settings, self.assistant.store.client)]
+        from convqa.index.catalog import list_articles
+        from convqa.index.faults import server_faults
+
+        try:
+            with server_faults(self.settings):
+                return [a.to_dict() for a in list_articles(self.settings, self.assistant.store.client)]
+        except ConvqaError as exc:  # the Chroma server is down: one line for the caller
+            raise gr.Error(str(exc)) from None
 
     def remove(self, doc_id: str, signed_in: bool, progress: Any = None, lang: str = "en") -> dict:
         """Delete an article's file from the corpus folder, then re-index (its passages go).

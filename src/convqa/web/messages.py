@@ -98,6 +98,7 @@ _PHRASES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [(re.compile(p), 
     # Indexes and stores.
     (r"another index run holds (.+)", _sub("un autre calcul de l’index est en cours ({1})")),
     (r"Chroma server not reachable at (\S+) \((\w+)\)", _sub("serveur Chroma injoignable à {1} ({2})")),
+    (r"record database not reachable at (\S+) \((\w+)\)", _sub("base des enregistrements d’indexation injoignable à {1} ({2})")),
     (r"no index in (.+): run `convqa index` first", _sub("aucun index dans {1} : lancez d’abord `convqa index`")),
     (r"no such article: (.+)", _sub("aucun article indexé avec l’identifiant {1}")),
     (r"sign in to delete articles \(CONVQA_AUTH is set\)", _sub("connectez-vous pour supprimer des articles (CONVQA_AUTH est défini)")),

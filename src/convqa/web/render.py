@@ -75,9 +75,12 @@ def _colon(lang: str) -> str:
     return " :" if language(lang) == "fr" else ":"
 
 
-def render_error(message: str, lang: str = "en") -> str:
-    """A refused question or failed request, styled as an error, in the page's language."""
-    return f'<div class="cq-error"><b>{esc(labels(lang)["error"])}{_colon(lang)}</b> {esc(localize(message, lang))}</div>'
+def render_error(message: str, lang: str = "en", label: str = "error") -> str:
+    """A refused question or failed request, styled as an error, in the page's language.
+
+    ``label`` is "error" (the question was refused) or "no_answer" (a server could not answer).
+    """
+    return f'<div class="cq-error"><b>{esc(labels(lang)[label])}{_colon(lang)}</b> {esc(localize(message, lang))}</div>'
 
 
 def render_pending(lang: str = "en") -> str:
