@@ -21,7 +21,7 @@ from typing import Any
 
 
 #: Bumped when the rows' meaning changes (analysis, indexed text): older files are rebuilt.
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 
 #: (chunk id, text, metadata): what the lexical index is built from.
 Row = tuple[str, str, dict[str, Any]]
@@ -52,12 +52,13 @@ class LexicalRows:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # The timeout covers another process's write transaction (an index run).
         with closing(sqlite3.connect(self.path, timeout=60)) as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS rows (id TEXT PRIMARY KEY, doc_id TEXT, text TEXT, meta TEXT, terms TEXT)")
+            conn.execute("CREATE TABLE IF NOT EXISTS rows (id TEXT PRIMARY KEY, doc_id TEXT, indexer TEXT, text TEXT, meta TEXT, terms TEXT)")
             conn.execute("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT)")
             version = conn.execute("SELECT value FROM state WHERE key = 'version'").fetchone()
             if version is None or version[0] != FORMAT_VERSION:
                 with conn:
-                    conn.execute("DELETE FROM rows")
+                    conn.execute("DROP TABLE rows")
+                    conn.execute("CREATE TABLE rows (id TEXT PRIMARY KEY, doc_id TEXT, indexer TEXT, text TEXT, meta TEXT, terms TEXT)")
                     conn.execute("DELETE FROM state")
                     conn.execute("INSERT INTO state VALUES ('version', ?)", (FORMAT_VERSION,))
             yield conn
@@ -80,24 +81,37 @@ class LexicalRows:
         with self._connect() as conn:
             return [] if conn is None else [r[0] for r in conn.execute("SELECT doc_id FROM rows")]
 
+    def owners(self) -> dict[str, dict[str, str | None]]:
+        """Each row's chunk id with its article id and indexer (the metadata an index run plans with)."""
+        with self._connect() as conn:
+            if conn is None:
+                return {}
+            return {i: {"doc_id": d, "indexer": x} for i, d, x in conn.execute("SELECT id, doc_id, indexer FROM rows")}
+
     def read(self, ids: Iterable[str] | None = None) -> list[tuple[str, str, dict[str, Any], list[str]]]:
         """(id, text, metadata, terms) of the given chunks (all when None), ordered by id."""
+        # One string object per distinct term: 100,000 chunks hold some 12 million terms,
+        # and separate copies of each made the loaded index several times larger.
+        terms_of: dict[str, str] = {}
+
+        def split(terms: str) -> list[str]:
+            return [terms_of.setdefault(t, t) for t in terms.split(" ")] if terms else []
+
         with self._connect() as conn:
             if conn is None:
                 return []
             if ids is None:
                 cursor = conn.execute("SELECT id, text, meta, terms FROM rows ORDER BY id")
-                got = cursor.fetchall()
-            else:
-                wanted = sorted(ids)
-                got = []
-                for i in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
-                    part = wanted[i:i + 500]
-                    got += conn.execute(
-                        f"SELECT id, text, meta, terms FROM rows WHERE id IN ({','.join('?' * len(part))})", part,
-                    ).fetchall()
-                got.sort()
-        return [(i, t, json.loads(m), terms.split(" ") if terms else []) for i, t, m, terms in got]
+                return [(i, t, json.loads(m), split(terms)) for i, t, m, terms in cursor]
+            wanted = sorted(ids)
+            got = []
+            for i in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
+                part = wanted[i:i + 500]
+                got += conn.execute(
+                    f"SELECT id, text, meta, terms FROM rows WHERE id IN ({','.join('?' * len(part))})", part,
+                ).fetchall()
+            got.sort()
+        return [(i, t, json.loads(m), split(terms)) for i, t, m, terms in got]
 
     def sync(self, target: Iterable[str], fetch: Fetch) -> tuple[int, int]:
         """Make the rows cover exactly ``target``: drop the others, add the missing ones.
@@ -115,7 +129,8 @@ class LexicalRows:
             new_rows = []
             for chunk_id, text, meta in fetch(missing) if missing else ():
                 terms = terms_of(text, meta)
-                new_rows.append((chunk_id, str(meta.get("doc_id", "")), text, json.dumps(meta, ensure_ascii=False), " ".join(terms)))
+                new_rows.append((chunk_id, str(meta.get("doc_id", "")), meta.get("indexer"), text,
+                                 json.dumps(meta, ensure_ascii=False), " ".join(terms)))
             got = {r[0] for r in new_rows}
             if got != set(missing):
                 raise LookupError(f"{len(set(missing) - got)} chunks vanished from the vector store during the update")
@@ -125,6 +140,6 @@ class LexicalRows:
                 for i in range(0, len(gone), 500):
                     part = gone[i:i + 500]
                     conn.execute(f"DELETE FROM rows WHERE id IN ({','.join('?' * len(part))})", part)
-                conn.executemany("INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?)", new_rows)
+                conn.executemany("INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?, ?)", new_rows)
                 conn.execute("INSERT OR REPLACE INTO state VALUES ('fingerprint', ?)", (fingerprint(list(target)),))
         return len(new_rows), len(gone)
