@@ -210,15 +210,20 @@ def rss_mb() -> float:
 
 def probe(spawned: float, questions: list[str]) -> None:
     """The answering process: prints its cold start, ask and floor times, and RSS, as JSON."""
+    def peak_mb() -> float:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
     memory = {"python": rss_mb()}
     from convqa.assistant import Assistant
     from convqa.settings import Settings
 
     assistant = Assistant(Settings())
-    memory["model_and_store"] = rss_mb()
+    memory["model_and_store"], memory["model_and_store_peak"] = rss_mb(), peak_mb()
+    assistant.lexical  # noqa: B018  (loads the lexical index: its own line in the memory figures)
+    memory["lexical"], memory["lexical_peak"] = rss_mb(), peak_mb()
     assistant.ask(questions[0])
     cold = time.time() - spawned
-    memory["first_answer"] = rss_mb()
+    memory["first_answer"], memory["first_answer_peak"] = rss_mb(), peak_mb()
     asks, floors = [], []
     for question in questions[1:] * 2:
         started = time.perf_counter()
@@ -228,7 +233,7 @@ def probe(spawned: float, questions: list[str]) -> None:
         assistant.ask(question)
         asks.append(time.perf_counter() - started)
     memory["after_asks"] = rss_mb()
-    memory["peak"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    memory["peak"] = peak_mb()
     print(json.dumps({"cold_start_s": cold, "ask_ms": [a * 1e3 for a in asks], "floor_ms": [f * 1e3 for f in floors],
                       "rss_mb": memory, "lexical_chunks": len(assistant.lexical)}))
 
