@@ -131,9 +131,10 @@ class LexicalRows:
                 terms = terms_of(text, meta)
                 new_rows.append((chunk_id, str(meta.get("doc_id", "")), meta.get("indexer"), text,
                                  json.dumps(meta, ensure_ascii=False), " ".join(terms)))
-            got = {r[0] for r in new_rows}
-            if got != set(missing):
-                raise LookupError(f"{len(set(missing) - got)} chunks vanished from the vector store during the update")
+            # A chunk deleted between listing and fetching (another process's run) is left
+            # out, and the fingerprint says so: it no longer equals the store's revision,
+            # so the next index run or revision change syncs again.
+            target -= set(missing) - {r[0] for r in new_rows}
             if not gone and not new_rows and self.fingerprint() == fingerprint(list(target)):
                 return 0, 0
             with conn:
