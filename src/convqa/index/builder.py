@@ -130,6 +130,18 @@ def _articles_to_redo(docs: list[Document], changes: Changes) -> set[str]:
     return set(changes.to_do) | {doc_id for doc_id, ids in corpus.items() if ids != recorded.get(doc_id)}
 
 
+def _forget_lost_vectors(manager, changes: Changes) -> None:
+    """Delete this indexer's records whose vectors are not in the store.
+
+    LangChain's cleanup deletes vectors, then their records; a run killed in between
+    leaves records of vectors that are gone, and index() would skip those chunks for good
+    ("already indexed"). Without the record, the next index() adds them again.
+    """
+    lost = sorted(k for k in changes.records if k not in changes.stored_ids)
+    for i in range(0, len(lost), 500):
+        manager.delete_keys(lost[i:i + 500])
+
+
 def _delete_gone(store: VectorStore, manager, changes: Changes, docs: list[Document]) -> int:
     """Delete the vectors and records of this indexer's articles no longer in the corpus."""
     present = {str(doc.metadata.get("doc_id")) for doc in docs}
@@ -209,6 +221,7 @@ def build_index(
             sentences.reset()
             _clear_records(manager)
 
+        _forget_lost_vectors(manager, changes)
         batch = 256  # large batches let the embedder group texts of similar length (less padding)
 
         def source(chosen: list[Document]) -> Iterator[Document]:
