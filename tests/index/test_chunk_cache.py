@@ -8,14 +8,7 @@ from convqa.index.changes import chunk_ids
 from convqa.index.chunk_cache import cache_path, load_chunked
 from convqa.settings import Settings
 
-ARTICLE = """---
-title: Le Sénégal inaugure une centrale solaire à Kahone
-date: 2025-11-02
----
-Le président sénégalais a inauguré samedi une centrale solaire de 45 mégawatts à Kahone, près de Kaolack.
-
-La centrale alimentera environ 100 000 foyers et réduira les importations de fioul du pays.
-"""
+from articles import KAHONE
 
 
 def load(settings: Settings):
@@ -35,7 +28,7 @@ def as_rows(articles, doc_id: str):
 
 def test_only_new_and_edited_files_are_chunked(tmp_path, corpus_copy):
     settings = Settings(corpus_dir=corpus_copy, data_dir=tmp_path / "data")
-    (corpus_copy / "kahone.md").write_text(ARTICLE, encoding="utf-8")
+    (corpus_copy / "kahone.md").write_text(KAHONE, encoding="utf-8")
 
     first, warnings, (hits, misses) = load(settings)
     assert (hits, misses) == (0, 2) and not warnings
@@ -46,7 +39,7 @@ def test_only_new_and_edited_files_are_chunked(tmp_path, corpus_copy):
     # What the cache gives back is what chunking the file gives: texts, metadata and ids.
     assert as_rows(again, "kahone") == fresh_docs(settings, "kahone.md") == as_rows(first, "kahone")
 
-    (corpus_copy / "kahone.md").write_text(ARTICLE.replace("100 000 foyers", "250 000 foyers"), encoding="utf-8")
+    (corpus_copy / "kahone.md").write_text(KAHONE.replace("100 000 foyers", "250 000 foyers"), encoding="utf-8")
     edited, _, (hits, misses) = load(settings)
     assert (hits, misses) == (1, 1)
     rows = as_rows(edited, "kahone")
@@ -55,7 +48,7 @@ def test_only_new_and_edited_files_are_chunked(tmp_path, corpus_copy):
 
 def test_chunk_settings_and_removed_files_are_not_served_from_the_cache(tmp_path, corpus_copy):
     settings = Settings(corpus_dir=corpus_copy, data_dir=tmp_path / "data")
-    (corpus_copy / "kahone.md").write_text(ARTICLE, encoding="utf-8")
+    (corpus_copy / "kahone.md").write_text(KAHONE, encoding="utf-8")
     load(settings)
 
     smaller = settings.model_copy(update={"chunk_max_words": 40, "chunk_min_words": 5})

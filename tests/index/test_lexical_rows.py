@@ -7,17 +7,11 @@ from convqa.index.catalog import lexical_path
 from convqa.index.lexical import LexicalIndex
 from convqa.index.lexical_rows import LexicalRows, fingerprint
 
+from articles import KAHONE
+
 QUERIES = ["Quel organisme dirige Ghada Waly ?", "centrale solaire de Kahone", "cybercriminalité convention Hanoï",
            "observatoire du cyberespace", "puissance en mégawatts"]
 
-KAHONE = """---
-title: Le Sénégal inaugure une centrale solaire à Kahone
-date: 2025-11-02
----
-Le président sénégalais a inauguré samedi une centrale solaire de 45 mégawatts à Kahone, près de Kaolack.
-
-La centrale alimentera environ 100 000 foyers et réduira les importations de fioul du pays.
-"""
 
 DA_NANG = """---
 title: Inauguration d'un observatoire du cyberespace à Da Nang

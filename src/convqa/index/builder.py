@@ -109,10 +109,14 @@ def chunk_documents(articles: list[Article], settings: Settings) -> list[Documen
     return docs
 
 
-def _clear_records(manager) -> None:
-    keys = manager.list_keys()
+def _delete_records(manager, keys: list[str]) -> None:
+    """Delete these records, 500 keys a statement (SQLite's bound-parameter limit)."""
     for i in range(0, len(keys), 500):
         manager.delete_keys(keys[i:i + 500])
+
+
+def _clear_records(manager) -> None:
+    _delete_records(manager, manager.list_keys())
 
 
 def _articles_to_redo(docs: list[Document], changes: Changes) -> set[str]:
@@ -137,9 +141,7 @@ def _forget_lost_vectors(manager, changes: Changes) -> None:
     leaves records of vectors that are gone, and index() would skip those chunks for good
     ("already indexed"). Without the record, the next index() adds them again.
     """
-    lost = sorted(k for k in changes.records if k not in changes.stored_ids)
-    for i in range(0, len(lost), 500):
-        manager.delete_keys(lost[i:i + 500])
+    _delete_records(manager, sorted(k for k in changes.records if k not in changes.stored_ids))
 
 
 def _delete_gone(store: VectorStore, manager, changes: Changes, docs: list[Document]) -> int:
