@@ -46,7 +46,9 @@ class TrainOptions:
     lr: float = 5e-5
     negatives: int = 4
     unanswerable_every: int = 3  # one question in N also trains on its held-out candidates
-    max_length: int = 128
+    # 256, not 128: at 128 an answer near the end of a long sentence (the seed article's
+    # 80-word "110 pays" sentence) was cut off and taught as "no answer".
+    max_length: int = 256
     seed: int = 13
     limit_questions: int | None = None  # smoke runs
     threads: int = 2
@@ -64,8 +66,12 @@ class Example:
 
 
 def dev_article(title: str) -> bool:
-    """A tenth of the tune articles, chosen by title hash, kept aside for calibration."""
-    return hashlib.sha256(("dev:" + title).encode("utf-8")).digest()[0] % 10 == 0
+    """A fifth of the tune articles, chosen by title hash, kept aside for calibration.
+
+    A tenth (10 articles, 255 questions) proved too few: the abstention threshold set to 4%
+    on them abstained on 9.6% of test questions, questions of one article being alike.
+    """
+    return hashlib.sha256(("dev:" + title).encode("utf-8")).digest()[0] % 10 < 2
 
 
 def build_examples(dataset: Path, work: Path, limit: int | None = None) -> tuple[list[Example], dict[tuple, str]]:
@@ -109,6 +115,15 @@ def build_examples(dataset: Path, work: Path, limit: int | None = None) -> tuple
         examples.append(Example(q.question, "dev" if dev_article(titles[q.doc_id]) else "train",
                                 (q.doc_id, q.start, q.end), rows[0], rows[1]))
     return examples, texts
+
+
+def _assign_dev(examples: list[Example], dataset: Path) -> None:
+    """Mark each example ``dev`` or ``train`` by its article, as ``dev_article`` says today."""
+    from convqa.evaluation.dataset import load_squad
+
+    titles = {a.doc_id: a.title for a in load_squad(dataset).articles}
+    for e in examples:
+        e.split = "dev" if dev_article(titles[e.gold[0]]) else "train"
 
 
 def _gold_index(example: Example) -> int | None:
@@ -315,6 +330,7 @@ def train_reader(dataset: Path, out: Path, options: TrainOptions | None = None, 
         cache = work / f"examples-{file_sha256(dataset)[:16]}-{options.limit_questions}.pkl"
         if cache.is_file():  # a kept work folder: the candidates of an earlier run
             examples, texts = pickle.loads(cache.read_bytes())
+            _assign_dev(examples, dataset)  # the dev share may have changed since it was cached
         else:
             examples, texts = build_examples(dataset, work, options.limit_questions)
             cache.write_bytes(pickle.dumps((examples, texts)))
