@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 
 #: Weights of the pre-rank beside the reader's margin tried on dev (the best is kept).
-PRIOR_WEIGHTS = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+PRIOR_WEIGHTS = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 
 
 @dataclass
