@@ -59,7 +59,7 @@ class Example:
     """One tune question with its candidate sentences (article offsets)."""
 
     question: str
-    split: str
+    split: str  # "dev" or "train", by its article (set by _assign_dev)
     gold: tuple[str, int, int]
     candidates: list[dict] = field(default_factory=list)  # own index
     held_out: list[dict] = field(default_factory=list)  # without the question's article
@@ -112,16 +112,14 @@ def build_examples(dataset: Path, work: Path, limit: int | None = None) -> tuple
             ])
             for c in cands:
                 texts[(c.doc_id, c.start, c.end)] = c.text
-        examples.append(Example(q.question, "dev" if dev_article(titles[q.doc_id]) else "train",
-                                (q.doc_id, q.start, q.end), rows[0], rows[1]))
+        examples.append(Example(q.question, "", (q.doc_id, q.start, q.end), rows[0], rows[1]))
+    _assign_dev(examples, titles)
     return examples, texts
 
 
-def _assign_dev(examples: list[Example], dataset: Path) -> None:
-    """Mark each example ``dev`` or ``train`` by its article, as ``dev_article`` says today."""
-    from convqa.evaluation.dataset import load_squad
-
-    titles = {a.doc_id: a.title for a in load_squad(dataset).articles}
+def _assign_dev(examples: list[Example], titles: dict[str, str]) -> None:
+    """Mark each example ``dev`` or ``train`` by its article (``titles``: id → title), as
+    ``dev_article`` says today."""
     for e in examples:
         e.split = "dev" if dev_article(titles[e.gold[0]]) else "train"
 
@@ -330,7 +328,10 @@ def train_reader(dataset: Path, out: Path, options: TrainOptions | None = None, 
         cache = work / f"examples-{file_sha256(dataset)[:16]}-{options.limit_questions}.pkl"
         if cache.is_file():  # a kept work folder: the candidates of an earlier run
             examples, texts = pickle.loads(cache.read_bytes())
-            _assign_dev(examples, dataset)  # the dev share may have changed since it was cached
+            # The dev share may have changed since the candidates were cached.
+            from convqa.evaluation.dataset import load_squad
+
+            _assign_dev(examples, {a.doc_id: a.title for a in load_squad(dataset).articles})
         else:
             examples, texts = build_examples(dataset, work, options.limit_questions)
             cache.write_bytes(pickle.dumps((examples, texts)))
