@@ -39,8 +39,11 @@ def wait_for_language(page, lang: str) -> None:
     """Until the page has loaded its words in ``lang`` (the switch shows it, the status line is there)."""
     page.wait_for_function(
         """lang => { const on = document.querySelector('#cq-lang input:checked');
+                     // Gradio mounts components one by one: after a reload the switch can be
+                     // there before the status line is
+                     const status = document.querySelector('#cq-status');
                      // the status line's words, not the load event's timer ("0.2s")
-                     return on && on.value === lang && /[a-z]{4}/i.test(document.querySelector('#cq-status').innerText); }""",
+                     return on && on.value === lang && status && /[a-z]{4}/i.test(status.innerText); }""",
         arg=lang, timeout=30_000,
     )
 
