@@ -74,6 +74,7 @@ class Figures:
     rss_end_mb: float = 0.0
     rss_peak_mb: float = 0.0
     rss_timeline_mb: list[float] = field(default_factory=list)
+    rss_growth_second_half_mb_per_10min: float = 0.0
     failures: list[str] = field(default_factory=list)
     wrong: dict[str, int] = field(default_factory=dict)
 
@@ -84,6 +85,17 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def second_half_growth(timeline: list[float], end: float, seconds: float) -> float:
+    """How fast RSS still grew over the run's second half, in MB per 10 minutes: memory that
+    levels off tends to 0, a leak keeps its slope. ``timeline`` is sampled every 30 s."""
+    samples = timeline + [end]
+    if len(samples) < 3:
+        return 0.0
+    middle = len(samples) // 2
+    span = seconds * (len(samples) - 1 - middle) / (len(samples) - 1)
+    return round((samples[-1] - samples[middle]) * 600 / span, 1)
 
 
 def free_port() -> int:
@@ -305,6 +317,8 @@ def main() -> int:
         soak(url, process.pid, args.users, args.duration, figures)
         figures.rss_end_mb = round(rss_mb(process.pid), 1)
         figures.rss_peak_mb = round(max(figures.rss_peak_mb, figures.rss_end_mb), 1)
+        figures.rss_growth_second_half_mb_per_10min = second_half_growth(figures.rss_timeline_mb, figures.rss_end_mb,
+                                                                         args.duration)
         if process.poll() is not None:
             figures.failed += 1
             figures.failures.append(f"the app exited with {process.returncode}")
@@ -326,7 +340,7 @@ def main() -> int:
           f"{figures.requests_per_s} req/s, "
           f"p50 {figures.p50_s} s, p95 {figures.p95_s} s, articles added {figures.articles_added} / removed "
           f"{figures.articles_removed}, RSS {figures.rss_start_mb:.0f} → {figures.rss_end_mb:.0f} MB "
-          f"(peak {figures.rss_peak_mb:.0f})")
+          f"(peak {figures.rss_peak_mb:.0f}; second half {figures.rss_growth_second_half_mb_per_10min:+.0f} MB / 10 min)")
     for failure in figures.failures:
         print(f"failed: {failure}", file=sys.stderr)
     for question, count in figures.wrong.items():

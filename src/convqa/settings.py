@@ -93,6 +93,12 @@ class Settings(BaseSettings):
         None, description="'user:password' required by the web app; mandatory off loopback."
     )
     max_upload_bytes: int = Field(2_000_000, ge=1000)
+    # A long-running app answers on many threads; glibc gives each contended thread its own
+    # malloc arena (up to 8 per core), and freed memory scattered over them is rarely given
+    # back, so the app's memory kept climbing under load. Two arenas keep it level.
+    malloc_arenas: int = Field(
+        2, ge=0, le=64, description="glibc malloc arenas of the web app (0: glibc's default, or MALLOC_ARENA_MAX)."
+    )
     # Fetched URLs must not reach inside the network (routers, metadata services, the
     # Chroma server) unless explicitly allowed, e.g. for an intranet news site.
     fetch_allow_private: bool = Field(

@@ -54,6 +54,9 @@ def launch(settings: Settings, assistant: Any = None, *, block: bool = True):
     With ``block=False`` it returns the running Blocks (``.close()`` stops it).
     """
     auth = check_bind(settings)  # before loading the model: fail fast
+    from convqa.web.memory import cap_malloc_arenas
+
+    cap_malloc_arenas(settings.malloc_arenas)  # before Gradio and the index start their threads
     import gradio as gr
 
     from convqa.web import render
