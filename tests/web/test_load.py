@@ -10,24 +10,22 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
 from convqa.corpus.loader import read_article
 
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+from soak import QUESTIONS  # noqa: E402  (the seed questions and their facts: one list for both load runs)
+
 USERS = 16
 QUESTIONS_PER_USER = 4
-QUESTIONS = [
-    ("Quel organisme dirige Ghada Waly ?", "ONUDC"),
-    ("Which country's vice-president spoke for the heads of delegation?", "Équateur"),
-    ("Combien de pays et d'organisations internationales étaient représentés à la cérémonie ?", "110 pays"),
-    ("Que demande le Vietnam aux pays à propos de la Convention ?", "ratifier"),
-    ("What did UNODC consider creating in Hanoi?", "centre régional"),
-    ("Qui est le ministre de la Sécurité publique ?", "Luong Tam Quang"),
-]
 NEW_ARTICLE = (
     "Le port de Cam Ranh ouvre un centre de réponse aux cyberattaques",
     "https://example.org/cam-ranh",
