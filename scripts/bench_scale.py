@@ -282,6 +282,9 @@ def run_size(passages: int, work: Path, pool: list[str], titles: list[str], ques
     models = work / "models"
     settings = Settings(corpus_dir=corpus, data_dir=data)
     vectors = pool_vectors(work, pool, Settings(corpus_dir=corpus, data_dir=work))
+    # With a cached pool-vectors.npy nothing was encoded yet, so the folder may not exist:
+    # a dangling link would make the first index run fail to create it.
+    models.mkdir(exist_ok=True)
     (data / "models").symlink_to(models)
     row: dict = {"size": passages, "build": base_build(settings, vectors)}
     print(f"[{passages}] base build {row['build']}", file=sys.stderr, flush=True)
