@@ -5,7 +5,8 @@ question it covers, a small bonus when it holds the kind of thing asked, and in 
 conversation a bonus near the previous quote (a repeated sentence comes last). When the
 words of the question are not found (an English question, a paraphrase), the top
 passages' sentences are also compared with the question by their vectors. It abstains
-when neither vectors nor words tie the best passage to the question, and rates each
+when neither vectors nor words tie the best passage to the question, or when a French
+question names only things the articles never mention (``answer/names.py``), and rates each
 passage's support with the same two signals, so that only passages that could answer on
 their own are cited.
 """
@@ -13,6 +14,7 @@ their own are cited.
 from __future__ import annotations
 
 from convqa.answer.candidates import Candidate, SentenceVectors, passage_prior, sentence_candidates
+from convqa.answer.names import names_nothing_known
 from convqa.answer.reading import Reading
 from convqa.calibration import Calibration
 from convqa.retrieval.types import Passage, Query
@@ -36,7 +38,8 @@ class SentenceScorer:
         """Candidates best first, and whether to abstain."""
         if not passages:
             return Reading()
-        candidates = sentence_candidates(query, passages, self.lexical())
+        lexical = self.lexical()
+        candidates = sentence_candidates(query, passages, lexical)
         priors = passage_prior(passages, self.calibration)
         for c in candidates:
             f = c.features
@@ -55,7 +58,8 @@ class SentenceScorer:
                 c.score += COVERAGE_WEIGHT * max(0.0, c.features["similarity"] - c.coverage)
         candidates.sort(key=lambda c: c.score, reverse=True)
         best_dense = max((p.signals.get("dense") or 0.0) for p in passages[:3])
-        abstain = best_dense < self.calibration.min_dense and best_coverage < self.calibration.min_coverage
+        abstain = (best_dense < self.calibration.min_dense and best_coverage < self.calibration.min_coverage
+                   or names_nothing_known(query.text, query.language, lexical.mentions))
         return Reading(candidates, abstain=bool(abstain), relevance=self.support(passages, candidates))
 
     def support(self, passages: list[Passage], candidates: list[Candidate]) -> dict[int, float]:

@@ -87,6 +87,10 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def mentions(self, word: str) -> bool:
+        """True when some passage holds one of ``word``'s analysed terms (title included)."""
+        return any(t in self._vocab for t in analyze(word))
+
     def search(self, query: str | list[str], k: int = 30) -> list[LexicalHit]:
         """Best k rows for a question (or its already analyzed terms), score > 0 only."""
         if self._bm25 is None:
