@@ -71,6 +71,16 @@ def test_unrelated_question_abstains_in_its_language(seed_assistant, question, l
     assert answer.answer.startswith(expected)
 
 
+def test_a_question_about_something_no_article_names_abstains(seed_assistant):
+    # Retrieval still returns Hanoi's sentences ("Hanoï, capitale…"): the name decides.
+    assert seed_assistant.ask("Quelle est la capitale de l'Australie ?").abstained
+    # After another question the context makes any passage look relevant; the name does not.
+    first = seed_assistant.ask("Qui dirige l'ONUDC ?")
+    assert not first.abstained
+    weather = seed_assistant.ask("Quel temps fera-t-il demain à Paris ?", history=[first])
+    assert weather.abstained and weather.citations == []
+
+
 def test_follow_up_question_uses_the_previous_one(seed_assistant):
     first = seed_assistant.ask("Qui dirige l'ONUDC ?")
     assert "Ghada Waly" in first.answer
