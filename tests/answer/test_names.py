@@ -45,3 +45,12 @@ def test_one_known_name_is_enough_and_other_questions_are_left_alone():
     assert names_nothing_known("Combien de personnes furent déportées Au Strutthof ?", "fr", index.mentions)
     # English names are often spelt otherwise in French articles: not judged.
     assert not names_nothing_known("What did Ecuador's vice-president say?", "en", index.mentions)
+
+
+def test_an_excluded_article_mentions_nothing():
+    # As retrieval does for `exclude` (convqa eval --held-out-articles): only the other
+    # articles' passages count.
+    index = lexical()
+    assert index.mentions("Waly") and index.mentions("Waly", exclude=frozenset({"a0"}))
+    assert not index.mentions("Waly", exclude=frozenset({"a1"}))
+    assert names_nothing_known("Que dirige Mme Waly ?", "fr", lambda n: index.mentions(n, frozenset({"a1"})))

@@ -87,9 +87,20 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def mentions(self, word: str) -> bool:
-        """True when some passage holds one of ``word``'s analysed terms (title included)."""
-        return any(t in self._vocab for t in analyze(word))
+    def mentions(self, word: str, exclude: frozenset[str] = frozenset()) -> bool:
+        """True when some passage (title included) holds one of ``word``'s analysed terms;
+        passages of the articles in ``exclude`` do not count, as in retrieval."""
+        terms = [t for t in analyze(word) if t in self._vocab]
+        if not terms or not exclude:
+            return bool(terms)
+        # BM25's matrix is CSC, one column per term: its rows are the passages holding it.
+        scores, vocab = self._bm25.scores, self._bm25.vocab_dict
+        for term in terms:
+            j = vocab[term]
+            rows = scores["indices"][scores["indptr"][j]:scores["indptr"][j + 1]]
+            if any(str(self.metadatas[r].get("doc_id")) not in exclude for r in rows):
+                return True
+        return False
 
     def search(self, query: str | list[str], k: int = 30) -> list[LexicalHit]:
         """Best k rows for a question (or its already analyzed terms), score > 0 only."""
