@@ -58,10 +58,11 @@ class SentenceScorer:
                 c.score += COVERAGE_WEIGHT * max(0.0, c.features["similarity"] - c.coverage)
         candidates.sort(key=lambda c: c.score, reverse=True)
         best_dense = max((p.signals.get("dense") or 0.0) for p in passages[:3])
-        unrelated = best_dense < self.calibration.min_dense and best_coverage < self.calibration.min_coverage
         # Articles left out of retrieval (query.exclude) do not vouch for a name either.
-        unknown = names_nothing_known(query.text, query.language, lambda name: lexical.mentions(name, query.exclude))
-        abstain = unrelated or unknown
+        abstain = (
+            best_dense < self.calibration.min_dense and best_coverage < self.calibration.min_coverage
+            or names_nothing_known(query.text, query.language, lambda terms: lexical.mentions(terms, query.exclude))
+        )
         return Reading(candidates, abstain=bool(abstain), relevance=self.support(passages, candidates))
 
     def support(self, passages: list[Passage], candidates: list[Candidate]) -> dict[int, float]:

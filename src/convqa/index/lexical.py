@@ -87,10 +87,11 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def mentions(self, word: str, exclude: frozenset[str] = frozenset()) -> bool:
-        """True when some passage (title included) holds one of ``word``'s analysed terms;
-        passages of the articles in ``exclude`` do not count, as in retrieval."""
-        terms = [t for t in analyze(word) if t in self._vocab]
+    def mentions(self, word: str | list[str], exclude: frozenset[str] = frozenset()) -> bool:
+        """True when some passage (title included) holds one of ``word``'s analysed terms (or
+        of these already analysed terms); passages of the articles in ``exclude`` do not
+        count, as in retrieval."""
+        terms = [t for t in (analyze(word) if isinstance(word, str) else word) if t in self._vocab]
         if not terms or not exclude:
             return bool(terms)
         # BM25's matrix is CSC, one column per term: its rows are the passages holding it.
