@@ -5,27 +5,22 @@
     >>> answer = ask("Quel organisme dirige Ghada Waly ?")
     >>> answer.answer, answer.citations[0].quote
 
-Heavy modules (torch, Chroma) load on first use, so importing convqa stays fast.
+Importing convqa is light and changes nothing in the environment: heavy modules (torch,
+Chroma) load on first use, and the entry points (``Assistant()``, ``build_index()``, the
+CLI, the web app) set the offline variables (``convqa.offline``).
 """
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
-# Offline by design: never reach a model hub, never send telemetry.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-
-from convqa.settings import Settings  # noqa: E402  (light: pydantic only)
+from convqa.offline import go_offline
+from convqa.settings import Settings
 
 if TYPE_CHECKING:
     from convqa.answer.types import Answer, Citation
     from convqa.assistant import Assistant
-    from convqa.index.builder import IndexReport
+    from convqa.index.builder import IndexReport, Progress
 
 __all__ = ["Answer", "Assistant", "Citation", "IndexReport", "Settings", "ask", "build_index"]
 
@@ -38,14 +33,18 @@ _LAZY = {
 }
 
 
-def build_index(settings: Settings | None = None, *, full: bool = False, progress: Any = None) -> "IndexReport":
-    """Sync the indexes with the corpus folder; see convqa.index.builder.build_index."""
-    from convqa.assistant import default_assistant
-    from convqa.index.builder import build_index as _build
+def build_index(settings: Settings | None = None, *, full: bool = False, progress: "Progress | None" = None) -> "IndexReport":
+    """Sync the indexes with the corpus folder (settings from the environment by default).
 
-    if settings is None:
-        return default_assistant().index(full=full, progress=progress)
-    return _build(settings, full=full, progress=progress)
+    The one way to index: the CLI calls it too. The embedding model is loaded only when
+    passages are to be embedded, so an unchanged corpus costs no model load. See
+    ``convqa.index.builder.build_index``.
+    """
+    go_offline()
+    # lazy: keeps Chroma and LangChain off `import convqa`
+    from convqa.index.builder import build_index as sync
+
+    return sync(settings or Settings(), full=full, progress=progress)
 
 
 def __getattr__(name: str) -> Any:

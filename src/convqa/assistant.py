@@ -21,15 +21,15 @@ from convqa.answer.types import Answer
 from convqa.calibration import calibration_for
 from convqa.conversation import normalize_history
 from convqa.index.builder import IndexReport, Progress, build_index
-from convqa.index.catalog import index_status, lexical_path
+from convqa.index.catalog import index_status
 from convqa.index.changes import Changes
 from convqa.index.embedder import Embedder
 from convqa.index.faults import server_faults
-from convqa.index.follow import fetcher
+from convqa.index.follow import LexicalFollower
 from convqa.index.lexical import LexicalIndex
-from convqa.index.lexical_rows import LexicalRows
 from convqa.index.sentences import SentenceIndex
 from convqa.index.vectors import VectorStore
+from convqa.offline import go_offline
 from convqa.pipeline import Pipeline, Resources
 from convqa.question import is_follow_up, validate_question  # noqa: F401  (public here since 0.1)
 from convqa.settings import Settings
@@ -39,60 +39,35 @@ if TYPE_CHECKING:  # the chat-model code loads only when a generator is configur
 
 log = logging.getLogger(__name__)
 
-#: How often (seconds) a question checks that the lexical index matches the vector store.
-CONSISTENCY_CHECK_SECONDS = 1.0
-
 
 class Assistant:
-    """Answers questions over the indexed corpus; load once, ask many times (thread-safe)."""
+    """Answers questions over the indexed corpus; load once, ask many times (thread-safe).
+
+    A thin facade: it loads what every question shares (the embedding model, the vector
+    store, the follower that keeps the BM25 index in step with the store) and hands it to
+    the pipeline, where the question's route lives.
+    """
 
     def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None) -> None:
+        go_offline()  # an entry point: the model must never be looked up on a hub
         self.settings = settings or Settings()
         self.embedder = embedder or Embedder(self.settings.model, self.settings.data_dir)
         self.calibration = calibration_for(self.settings.model)
         self.store = VectorStore(self.settings, self.embedder, calibration=self.calibration)
         self.sentence_vectors = SentenceVectors(
             self.embedder, SentenceIndex(self.store.client, self.settings.collection, self.embedder))
-        self._lexical: LexicalIndex | None = None
+        self.follower = LexicalFollower(self.store, self.settings)
         self._generator = None
-        self._seen_revision: str | None = None
-        self._checked = 0.0
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
         self.pipeline = Pipeline(Resources(
-            self.settings, self.embedder, self.store, lambda: self.lexical, self.sentence_vectors, self.calibration,
+            self.settings, self.embedder, self.store, self.follower, self.sentence_vectors, self.calibration,
         ))
 
     # -- indexes ---------------------------------------------------------------
     @property
     def lexical(self) -> LexicalIndex:
-        """The BM25 index, in step with the vector store.
-
-        At most once a second the store's revision (written by every complete index run,
-        in any process, embedded or on a server) is read. When it moved, the lexical rows
-        on disk are brought in line with the store if they do not match it (another
-        process's run: only the chunks that came or went are fetched and analysed), and
-        the index in memory drops and adds those chunks, reusing the others' terms.
-        """
-        with self._lock:
-            now = time.monotonic()
-            if self._lexical is not None and now - self._checked < CONSISTENCY_CHECK_SECONDS:
-                return self._lexical
-            self._checked = now
-            revision = self.store.revision()
-            if self._lexical is not None and revision == self._seen_revision:
-                return self._lexical
-            rows = LexicalRows(lexical_path(self.settings))
-            if revision is None or rows.fingerprint() != revision:
-                rows.sync(self.store.ids(), fetcher(self.store))
-            current = self._lexical
-            if current is None:
-                current = LexicalIndex.from_rows(rows.read())
-            else:
-                ids, have = rows.ids(), set(current.ids)
-                if ids != have:
-                    current = current.updated(have - ids, rows.read(ids - have))
-            self._lexical, self._seen_revision = current, revision
-            return self._lexical
+        """The BM25 index, in step with the vector store (see ``LexicalFollower``)."""
+        return self.follower.view().lexical
 
     def index(self, *, full: bool = False, progress: Progress | None = None, corpus_dir: Path | None = None,
               on_plan: Callable[[Changes], None] | None = None) -> IndexReport:
@@ -100,8 +75,7 @@ class Assistant:
         settings = self.settings if corpus_dir is None else self.settings.model_copy(update={"corpus_dir": corpus_dir})
         report = build_index(settings, full=full, progress=progress, embedder=self.embedder, store=self.store,
                              on_plan=on_plan)
-        with self._lock:
-            self._checked = 0.0  # look at the new revision on the next question
+        self.follower.expire()  # look at the new revision on the next question
         return report
 
     # -- questions -------------------------------------------------------------

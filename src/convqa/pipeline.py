@@ -1,11 +1,17 @@
 """A question's route, step by step, each step an object with one ``run`` method:
 
-    question + history ─► Query (validated, language, follow-up context, vector)
-      ─► retrievers (dense, lexical)         each: Query → list[Passage]
-      ─► fusion                              list[list[Passage]] → list[Passage]
-      ─► dense scores, conversation neighbours   (Query, passages) → passages
-      ─► answer step (reader or sentences)   (Query, passages) → Reading
-      ─► composer                            Reading → Answer with citations
+    question + history ─► Query (validated, language, follow-up context)
+      ─► earlier answers' positions            (Query, view) → Query
+      ─► the question's vector                 Query → Query (with its vector)
+      ─► retrievers (dense, lexical)           each: (Query, view) → list[Passage]
+      ─► fusion                                list[list[Passage]] → list[Passage]
+      ─► conversation neighbours, dense scores (Query, passages) → passages
+      ─► answer step (sentences or reader)     (Query, passages, view) → Reading
+      ─► composer                              Reading → Answer with citations
+
+The Query is frozen: a step that refines it returns a new one. Each question takes one
+``IndexView`` (the lexical index as the follower keeps it current) and hands that same
+view to every step that reads the index; no step calls back into the Assistant.
 
 Steps are chosen by name in Settings (``retrievers``, ``answerer``); a name may also be
 ``"package.module:Class"``, constructed with the pipeline's ``Resources``, so trying a new
@@ -18,68 +24,71 @@ import importlib
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from convqa.answer.candidates import SentenceVectors
 from convqa.answer.compose import Composer
+from convqa.answer.reader_step import load_reader_step
 from convqa.answer.reading import Reading
+from convqa.answer.sentences import SentenceScorer
 from convqa.answer.types import Answer
 from convqa.calibration import Calibration
 from convqa.conversation import Turn
 from convqa.index.embedder import Embedder
-from convqa.index.lexical import LexicalIndex
+from convqa.index.follow import LexicalFollower
 from convqa.index.vectors import VectorStore
+from convqa.index.view import IndexView
 from convqa.question import make_query
 from convqa.retrieval.dense import DenseRetriever, DenseScores
 from convqa.retrieval.fusion import RRFFusion
 from convqa.retrieval.lexical import LexicalRetriever
-from convqa.retrieval.neighbours import NeighbourPassages
+from convqa.retrieval.neighbours import NeighbourPassages, SaidPositions
 from convqa.retrieval.types import Passage, Query
 from convqa.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Resources:
-    """What steps may use: loaded once by the Assistant and shared by every question."""
+    """What steps are built from: loaded once by the Assistant and shared by every question.
+
+    The lexical index is not here: it changes as the corpus does, so each question's
+    steps are handed the view of it taken when the question started.
+    """
 
     settings: Settings
     embedder: Embedder
     store: VectorStore
-    lexical: Callable[[], LexicalIndex]
+    follower: LexicalFollower
     sentence_vectors: SentenceVectors
     calibration: Calibration
 
 
 class Retriever(Protocol):
-    """Query → passages, best first."""
+    """(Query, view) → passages, best first."""
 
-    def run(self, query: Query) -> list[Passage]: ...
+    def run(self, query: Query, index: IndexView) -> list[Passage]: ...
 
 
 class AnswerStep(Protocol):
-    """(Query, passages) → Reading: which sentences answer, and whether any does."""
+    """(Query, passages, view) → Reading: which sentences answer, and whether any does."""
 
-    def run(self, query: Query, passages: list[Passage]) -> Reading: ...
+    def run(self, query: Query, passages: list[Passage], index: IndexView) -> Reading: ...
 
 
 def _sentences(r: Resources) -> AnswerStep:
-    from convqa.answer.sentences import SentenceScorer
-
-    return SentenceScorer(r.lexical, r.sentence_vectors, r.calibration)
+    return SentenceScorer(r.sentence_vectors, r.calibration)
 
 
 def _reader(r: Resources) -> AnswerStep:
-    from convqa.answer.reader_step import load_reader_step
-
     return load_reader_step(r, fallback=_sentences)
 
 
 RETRIEVERS: dict[str, Callable[[Resources], Retriever]] = {
     "dense": lambda r: DenseRetriever(r.store, r.settings.candidates),
-    "lexical": lambda r: LexicalRetriever(r.lexical, r.settings.candidates),
+    "lexical": lambda r: LexicalRetriever(r.settings.candidates),
 }
 ANSWER_STEPS: dict[str, Callable[[Resources], AnswerStep]] = {"sentences": _sentences, "reader": _reader}
 
@@ -94,53 +103,75 @@ def build_step(name: str, registry: dict[str, Callable[[Resources], Any]], resou
     return getattr(importlib.import_module(module), attr)(resources)
 
 
+class _Timer:
+    """Milliseconds per named stage of one question (reported in ``Answer.timings``)."""
+
+    def __init__(self, sink: dict[str, float] | None) -> None:
+        self.sink = sink
+        self.started = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.sink is not None:
+            self.sink[name] = (now - self.started) * 1e3
+        self.started = now
+
+
 class Pipeline:
     """The question's route (see module docstring); thread-safe as long as its steps are."""
 
     def __init__(self, resources: Resources) -> None:
         settings = resources.settings
         self.resources = resources
+        self.said_positions = SaidPositions()
         self.retrievers = {name: build_step(name, RETRIEVERS, resources) for name in settings.retrievers}
         self.fusion = RRFFusion(k=settings.rrf_k)
+        self.neighbours = NeighbourPassages()
         self.dense_scores = DenseScores(resources.store)
-        self.neighbours = NeighbourPassages(resources.lexical)
         self.answerer = build_step(settings.answerer, ANSWER_STEPS, resources)
         self.composer = Composer(settings.cite_min_relevance)
 
-    def query(self, question: object, history: Sequence[Turn] = (), timings: dict | None = None) -> Query:
-        """The validated, embedded Query (BadQuestionError for unusable input)."""
-        query = make_query(question, history, self.resources.settings.max_question_chars)
-        started = time.perf_counter()
-        query.vector = self.resources.embedder.encode_queries([query.search_text])[0]
-        if timings is not None:
-            timings["embed_ms"] = (time.perf_counter() - started) * 1e3
+    def view(self) -> IndexView:
+        """The index view a question should read now."""
+        return self.resources.follower.view()
+
+    def query(self, question: object, history: Sequence[Turn] = (), *, exclude: frozenset[str] = frozenset(),
+              index: IndexView | None = None, timings: dict | None = None) -> Query:
+        """The validated, embedded Query (BadQuestionError for unusable input);
+        ``exclude``: article ids to leave out, as if they were not indexed."""
+        query = make_query(question, history, self.resources.settings.max_question_chars, exclude)
+        query = self.said_positions.run(query, index or self.view())
+        timer = _Timer(timings)
+        query = replace(query, vector=self.resources.embedder.encode_queries([query.search_text])[0])
+        timer.lap("embed_ms")
         return query
 
-    def retrieve(self, query: Query, limit: int = 8, timings: dict | None = None) -> list[Passage]:
+    def retrieve(self, query: Query, limit: int = 8, *, index: IndexView | None = None,
+                 timings: dict | None = None) -> list[Passage]:
         """Fused passages for an embedded query, with every passage's dense score."""
+        index = index or self.view()
         rankings = []
         for name, retriever in self.retrievers.items():
-            started = time.perf_counter()
-            ranking = retriever.run(query)
+            timer = _Timer(timings)
+            ranking = retriever.run(query, index)
             rankings.append([p for p in ranking if p.doc_id not in query.exclude] if query.exclude else ranking)
-            if timings is not None:
-                timings[f"{name}_ms"] = (time.perf_counter() - started) * 1e3
+            timer.lap(f"{name}_ms")
         passages = self.fusion.run(rankings, limit=limit)
-        return self.dense_scores.run(query, self.neighbours.run(query, passages))
+        return self.dense_scores.run(query, self.neighbours.run(query, passages, index))
 
     def run(self, question: object, history: Sequence[Turn] = (), top_k: int | None = None,
             exclude: frozenset[str] = frozenset()) -> Answer:
         """Answer one question after ``history`` (``exclude``: article ids to leave out)."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
-        query = self.query(question, history, timings)
-        query.exclude = exclude
+        index = self.view()
+        query = self.query(question, history, exclude=exclude, index=index, timings=timings)
         limit = max(1, min(int(top_k or self.resources.settings.top_k), 20))
-        passages = self.retrieve(query, limit=max(limit, 8), timings=timings)
-        t_answer = time.perf_counter()
-        reading = self.answerer.run(query, passages)
+        passages = self.retrieve(query, limit=max(limit, 8), index=index, timings=timings)
+        timer = _Timer(timings)
+        reading = self.answerer.run(query, passages, index)
         answer = self.composer.run(query, passages, reading, limit)
-        now = time.perf_counter()
-        timings.update(answer_ms=(now - t_answer) * 1e3, total_ms=(now - started) * 1e3)
+        timer.lap("answer_ms")
+        timings["total_ms"] = (time.perf_counter() - started) * 1e3
         answer.timings = {k: round(v, 2) for k, v in timings.items()}
         return answer

@@ -48,12 +48,17 @@ def is_follow_up(question: str) -> bool:
     return bool(_FOLLOW_UP.search(question)) or len(question.split()) <= 3
 
 
-def make_query(question: object, history: Sequence[Turn], max_chars: int = 2000) -> Query:
-    """The Query for a question asked after ``history`` (Turns, oldest first)."""
+def make_query(question: object, history: Sequence[Turn], max_chars: int = 2000,
+               exclude: frozenset[str] = frozenset()) -> Query:
+    """The Query for a question asked after ``history`` (Turns, oldest first);
+    ``exclude``: article ids to leave out, as if they were not indexed."""
     text = validate_question(question, max_chars)
-    query = Query(text=text, language=detect_language(text))
-    if history and is_follow_up(text):
-        query.context = history[-1].question[:max_chars]
-        query.said = [t.quoted for t in history if t.quoted is not None]
-        query.said_texts = [t.answer_text for t in history if t.quoted is None and t.answer_text]
-    return query
+    language = detect_language(text)
+    if not (history and is_follow_up(text)):
+        return Query(text=text, language=language, exclude=exclude)
+    return Query(
+        text=text, language=language, exclude=exclude,
+        context=history[-1].question[:max_chars],
+        said=tuple(t.quoted for t in history if t.quoted is not None),
+        said_texts=tuple(t.answer_text for t in history if t.quoted is None and t.answer_text),
+    )

@@ -9,14 +9,21 @@ analysed. Listing the store's ids is the only step that grows with the corpus.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from convqa.index.catalog import lexical_path
+from convqa.index.lexical import LexicalIndex
 from convqa.index.lexical_rows import Fetch, LexicalRows, Row, fingerprint
 from convqa.index.sentences import SentenceIndex
 from convqa.index.vectors import VectorStore
+from convqa.index.view import IndexView
 from convqa.settings import Settings
+
+#: How often (seconds) a question checks that the lexical index matches the vector store.
+CONSISTENCY_CHECK_SECONDS = 1.0
 
 
 def fetcher(store: VectorStore, known: Mapping[str, tuple[str, dict[str, Any]]] | None = None) -> Fetch:
@@ -50,3 +57,52 @@ def follow_store(store: VectorStore, settings: Settings, sentences: SentenceInde
         sentences.sync(*store.all())
     LexicalRows(lexical_path(settings)).sync(ids, fetch)
     return fingerprint(list(ids))
+
+
+class LexicalFollower:
+    """Keeps a BM25 index in step with the vector store, and hands out views of it.
+
+    At most once a second (``check_every``) the store's revision (written by every complete
+    index run, in any process, embedded or on a server) is read. When it moved, the lexical
+    rows on disk are brought in line with the store if they do not match it (another
+    process's run: only the chunks that came or went are fetched and analysed), and the
+    index in memory drops and adds those chunks, reusing the others' terms. Thread-safe.
+    """
+
+    def __init__(self, store: VectorStore, settings: Settings, check_every: float = CONSISTENCY_CHECK_SECONDS) -> None:
+        self.store = store
+        self.settings = settings
+        self.check_every = check_every
+        self._view: IndexView | None = None
+        self._checked = 0.0
+        self._lock = threading.RLock()
+
+    def view(self) -> IndexView:
+        """The current index view (one per question: every step of it reads the same one)."""
+        with self._lock:
+            now = time.monotonic()
+            if self._view is not None and now - self._checked < self.check_every:
+                return self._view
+            self._checked = now
+            revision = self.store.revision()
+            if self._view is not None and revision == self._view.revision:
+                return self._view
+            self._view = IndexView(self._follow(revision), revision)
+            return self._view
+
+    def expire(self) -> None:
+        """Look at the store's revision on the next view (after this process indexed)."""
+        with self._lock:
+            self._checked = 0.0
+
+    def _follow(self, revision: str | None) -> LexicalIndex:
+        rows = LexicalRows(lexical_path(self.settings))
+        if revision is None or rows.fingerprint() != revision:
+            rows.sync(self.store.ids(), fetcher(self.store))
+        current = self._view.lexical if self._view is not None else None
+        if current is None:
+            return LexicalIndex.from_rows(rows.read())
+        ids, have = rows.ids(), set(current.ids)
+        if ids != have:
+            current = current.updated(have - ids, rows.read(ids - have))
+        return current

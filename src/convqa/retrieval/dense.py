@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from convqa.index.vectors import VectorStore
+from convqa.index.view import IndexView
 from convqa.retrieval.types import Passage, Query
 
 
@@ -13,8 +14,9 @@ class DenseRetriever:
         self.store = store
         self.limit = limit
 
-    def run(self, query: Query) -> list[Passage]:
-        """Passages, best first, with ``signals["dense"]`` (cosine) and ``["dense_rank"]``."""
+    def run(self, query: Query, index: IndexView | None = None) -> list[Passage]:
+        """Passages, best first, with ``signals["dense"]`` (cosine) and ``["dense_rank"]``
+        (``index`` is unused: the vector store is always current)."""
         if query.vector is None:
             raise ValueError("the query has no vector: the pipeline embeds it before retrieval")
         return [

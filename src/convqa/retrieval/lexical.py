@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from convqa.index.lexical import LexicalIndex
+from convqa.index.view import IndexView
 from convqa.retrieval.types import Passage, Query
 
 
 class LexicalRetriever:
-    """The ``limit`` best BM25 passages for the query's words.
+    """The ``limit`` best BM25 passages for the query's words, from the question's index view
+    (the index in use when the question started, whatever re-indexing happens meanwhile)."""
 
-    ``index`` is a callable rather than an index: the assistant swaps in a fresh BM25
-    index when another process re-indexes, and the retriever must see the current one.
-    """
-
-    def __init__(self, index: Callable[[], LexicalIndex], limit: int = 30) -> None:
-        self.index = index
+    def __init__(self, limit: int = 30) -> None:
         self.limit = limit
 
-    def run(self, query: Query) -> list[Passage]:
+    def run(self, query: Query, index: IndexView) -> list[Passage]:
         """Passages, best first, with ``signals["lexical"]`` (BM25) and ``["lexical_rank"]``."""
-        lexical = self.index()
+        lexical = index.lexical
         return [
             Passage(lexical.ids[hit.row], lexical.texts[hit.row], lexical.metadatas[hit.row],
                     signals={"lexical": hit.score, "lexical_rank": rank})

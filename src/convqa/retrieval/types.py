@@ -17,9 +17,14 @@ import numpy as np
 Position = tuple[str, int, int]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Query:
-    """A validated question, ready for the pipeline's steps."""
+    """A validated question, ready for the pipeline's steps.
+
+    Frozen: a step that refines the query (the pipeline embedding it, the conversation
+    step locating earlier answers) returns a new one with ``dataclasses.replace``, so
+    what one step saw is what the next step sees.
+    """
 
     #: The question as asked (cleaned).
     text: str
@@ -28,11 +33,11 @@ class Query:
     #: The previous question when this one leans on it (a follow-up), else "".
     context: str = ""
     #: Where earlier answers of the conversation quoted from (most recent last).
-    said: list[Position] = field(default_factory=list)
+    said: tuple[Position, ...] = ()
     #: Earlier answers known only as text (older history shapes, without citations).
-    said_texts: list[str] = field(default_factory=list)
-    #: The question's vector (of ``search_text``), set by the pipeline before retrieval.
-    vector: np.ndarray | None = None
+    said_texts: tuple[str, ...] = ()
+    #: The question's vector (of ``search_text``), added by the pipeline before retrieval.
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)
     #: Articles to leave out, as if they were not indexed (evaluation of abstention).
     exclude: frozenset[str] = frozenset()
 
