@@ -1,10 +1,30 @@
 #!/usr/bin/env bash
 # Install everything the tests need, start a Chroma server and a PostgreSQL server (the
-# shared record manager) on free loopback ports, run the whole suite against the embedded
-# store and the servers, then stop and delete both.
+# shared record manager) on free loopback ports, lint, run the whole suite against the
+# embedded store and the servers, then stop and delete both.
+#
+#   scripts/test.sh [pytest args]          everything (what CI runs)
+#   scripts/test.sh --fast [pytest args]   lint + the tests that need no model, server or
+#                                          browser (under a minute: a developer's edit loop)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+lint() {
+  .venv/bin/ruff check src tests scripts app.py
+  .venv/bin/ruff format --check --quiet src tests scripts app.py
+}
+
+if [ "${1:-}" = "--fast" ]; then
+  shift
+  # Install only on a new checkout: the edit loop should not wait for pip.
+  [ -x .venv/bin/ruff ] || scripts/install.sh --test
+  lint
+  export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False
+  exec .venv/bin/python -m pytest -m fast "$@"
+fi
+
 scripts/install.sh --test
+lint
 # Generated answers: llama-cpp-python (built once, cached) and the GGUF its test server loads.
 gguf=$(scripts/install-llm.sh | tail -n 1)
 export CONVQA_TEST_GGUF="$gguf" CONVQA_REQUIRE_LLM=1

@@ -47,7 +47,7 @@ def test_a_paraphrased_answer_keeps_its_citation_position():
 
 def test_a_question_that_does_not_follow_up_ignores_the_history():
     query = make_query("Combien de pays étaient représentés à la cérémonie de signature ?", normalize_history([cited_answer()]))
-    assert query.context == "" and query.said == [] and query.near is None
+    assert query.context == "" and query.said == () and query.near is None
 
 
 def test_an_abstention_gives_no_position():
