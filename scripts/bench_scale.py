@@ -109,7 +109,7 @@ def pool_vectors(work: Path, pool: list[str], settings) -> dict[str, list[float]
     if cache.exists():
         vectors = np.load(cache)
     else:
-        from convqa.index.embedder import Embedder
+        from convqa.model.embedder import Embedder
 
         vectors = Embedder(settings.model, settings.data_dir).encode_passages(pool)
         np.save(cache, vectors)
@@ -120,11 +120,11 @@ def base_build(settings, pool_vecs: dict) -> dict:
     """Fill every index for the corpus without the model computing vectors (see module doc)."""
     import numpy as np
 
-    from convqa.calibration import calibration_for
+    from convqa.model.calibration import calibration_for
     from convqa.index.builder import chunk_documents, record_manager
     from convqa.index.catalog import lexical_path
     from convqa.index.chunk_cache import load_chunked
-    from convqa.index.embedder import LazyEmbedder
+    from convqa.model.embedder import LazyEmbedder
     from convqa.index.lexical import LexicalIndex
     from convqa.index.lexical_rows import LexicalRows, fingerprint
     from convqa.index.sentences import SentenceIndex

@@ -37,7 +37,7 @@ def model_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def embedder(model_dir):
     """The real multilingual-e5-small, loaded once."""
-    from convqa.index.embedder import Embedder
+    from convqa.model.embedder import Embedder
     from convqa.settings import DEFAULT_MODEL
 
     return Embedder(DEFAULT_MODEL, model_dir)

@@ -35,7 +35,7 @@ def test_follow_up_with_a_paraphrased_previous_answer(seed_assistant):
 
 def test_another_embedding_model_is_reported_uncalibrated(make_settings, embedder, tmp_path, caplog):
     from convqa.assistant import Assistant
-    from convqa.index.embedder import Embedder
+    from convqa.model.embedder import Embedder
 
     other = tmp_path / "another-model"
     shutil.copytree(embedder.path, other)

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from convqa.answer.candidates import SentenceVectors
 from convqa.answer.types import Answer
-from convqa.calibration import calibration_for
+from convqa.model.calibration import calibration_for
 from convqa.conversation import normalize_history
 from convqa.index.builder import IndexReport, Progress, build_index
 from convqa.index.catalog import index_status, lexical_path
 from convqa.index.changes import Changes
-from convqa.index.embedder import Embedder
+from convqa.model.embedder import Embedder
 from convqa.index.faults import server_faults
 from convqa.index.follow import fetcher
 from convqa.index.lexical import LexicalIndex

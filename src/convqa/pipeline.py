@@ -25,9 +25,9 @@ from convqa.answer.candidates import SentenceVectors
 from convqa.answer.compose import Composer
 from convqa.answer.reading import Reading
 from convqa.answer.types import Answer
-from convqa.calibration import Calibration
+from convqa.model.calibration import Calibration
 from convqa.conversation import Turn
-from convqa.index.embedder import Embedder
+from convqa.model.embedder import Embedder
 from convqa.index.lexical import LexicalIndex
 from convqa.index.vectors import VectorStore
 from convqa.question import make_query

@@ -6,7 +6,7 @@ from __future__ import annotations
 from convqa.assistant import Assistant
 from convqa.index.builder import build_index
 from convqa.index.catalog import index_status, list_articles
-from convqa.index.embedder import LazyEmbedder
+from convqa.model.embedder import LazyEmbedder
 
 TRAM = """---
 title: Le tramway d'Aubagne prolongé jusqu'à La Penne

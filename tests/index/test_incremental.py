@@ -69,7 +69,7 @@ def test_full_rebuild_re_embeds_everything(make_settings, corpus_copy, embedder)
 
 
 def test_changing_the_model_re_embeds_with_a_message(make_settings, corpus_copy, embedder, model_dir):
-    from convqa.index.embedder import Embedder
+    from convqa.model.embedder import Embedder
 
     settings = make_settings(corpus_copy)
     Assistant(settings, embedder=embedder).index()

@@ -136,7 +136,7 @@ def load_reader_step(resources: Any, fallback: Callable[[Any], Any]) -> Any:
     try:
         from transformers import AutoTokenizer
 
-        from convqa.index.embedder import resolve_model_path
+        from convqa.model.embedder import resolve_model_path
         from convqa.settings import DEFAULT_MODEL
 
         e5_dir = Path(resolve_model_path(DEFAULT_MODEL, settings.data_dir))

@@ -32,7 +32,7 @@ from convqa.errors import StoreError
 from convqa.index.catalog import record_db_url, record_namespace
 from convqa.index.changes import Changes, embed_first, plan_changes
 from convqa.index.chunk_cache import load_chunked
-from convqa.index.embedder import Embedder, LazyEmbedder
+from convqa.model.embedder import Embedder, LazyEmbedder
 from convqa.index.faults import guarded
 from convqa.index.follow import follow_store
 from convqa.index.sentences import SentenceIndex

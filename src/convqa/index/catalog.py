@@ -171,7 +171,7 @@ def index_status(settings: Settings, client: Any = None, lexical: Any = None, ca
     ``calibrated`` what the caller's Calibration says (else looked up, with its warning).
     """
     if calibrated is None:
-        from convqa.calibration import calibration_for
+        from convqa.model.calibration import calibration_for
 
         calibrated = calibration_for(settings.model).calibrated
     collection = open_collection(settings, client)

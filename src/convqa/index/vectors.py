@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-from convqa.calibration import Calibration
+from convqa.model.calibration import Calibration
 from convqa.errors import StoreError
-from convqa.index.embedder import Embedder
+from convqa.model.embedder import Embedder
 from convqa.settings import Settings
 
 

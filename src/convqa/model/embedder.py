@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 def resolve_model_path(model: str, data_dir: Path) -> str:
     """Local path (or cached name) that SentenceTransformer loads for a configured model."""
     if model == DEFAULT_MODEL:
-        from convqa.index.e5_weights import materialize_e5
+        from convqa.model.e5_weights import materialize_e5
 
         return str(materialize_e5(data_dir / "models" / DEFAULT_MODEL))
     return model
