@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from convqa.answer.candidates import SentenceVectors
 from convqa.answer.types import Answer
-from convqa.model.calibration import calibration_for
 from convqa.conversation import normalize_history
 from convqa.index.builder import IndexReport, Progress, build_index
 from convqa.index.catalog import index_status, lexical_path
 from convqa.index.changes import Changes
 from convqa.model.embedder import Embedder
+from convqa.model.spec import spec_for
 from convqa.index.faults import server_faults
 from convqa.index.follow import fetcher
 from convqa.index.lexical import LexicalIndex
@@ -48,8 +48,9 @@ class Assistant:
 
     def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None) -> None:
         self.settings = settings or Settings()
-        self.embedder = embedder or Embedder(self.settings.model, self.settings.data_dir)
-        self.calibration = calibration_for(self.settings.model)
+        spec = spec_for(self.settings)
+        self.embedder = embedder or Embedder(spec, self.settings.data_dir)
+        self.calibration = spec.calibration
         self.store = VectorStore(self.settings, self.embedder, calibration=self.calibration)
         self.sentence_vectors = SentenceVectors(
             self.embedder, SentenceIndex(self.store.client, self.settings.collection, self.embedder))

@@ -38,6 +38,7 @@ from convqa.index.follow import follow_store
 from convqa.index.sentences import SentenceIndex
 from convqa.index.vectors import VectorStore
 from convqa.index.writers import collection_turn
+from convqa.model.spec import spec_for
 from convqa.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -205,7 +206,7 @@ def build_index(
         known = {chunk_id: (doc.page_content, doc.metadata) for chunk_id, doc in zip(changes.ids, docs)}
         redo = _articles_to_redo(docs, changes)
         docs = embed_first(docs, changes)
-        embedder = embedder or LazyEmbedder(settings.model, settings.data_dir)
+        embedder = embedder or LazyEmbedder(spec_for(settings), settings.data_dir)
         store = store or VectorStore(settings, embedder, client=client)
         with collection_turn(settings):  # two indexers creating the table at once: one would fail
             manager = record_manager(settings)

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from convqa.model.spec import spec_for
 from convqa.settings import Settings
 
 #: The table LangChain's SQLRecordManager keeps (its schema is its persisted format).
@@ -170,10 +171,9 @@ def index_status(settings: Settings, client: Any = None, lexical: Any = None, ca
     ``lexical`` is a loaded LexicalIndex to count instead of reading the saved file;
     ``calibrated`` what the caller's Calibration says (else looked up, with its warning).
     """
+    spec = spec_for(settings)
     if calibrated is None:
-        from convqa.model.calibration import calibration_for
-
-        calibrated = calibration_for(settings.model).calibrated
+        calibrated = spec.calibration.calibrated
     collection = open_collection(settings, client)
     chunks = collection.count() if collection is not None else 0
     if lexical is not None:
@@ -182,7 +182,7 @@ def index_status(settings: Settings, client: Any = None, lexical: Any = None, ca
         _, metadatas = read_lexical(settings)
     # Every indexer's records: together they describe what the collection should hold.
     records = len(record_keys(settings, every_indexer=True))
-    recipe = settings.model + (" +titles" if settings.embed_titles else "")
+    recipe = spec.recipe(settings.embed_titles)
     model = ((collection.metadata or {}).get("convqa_model") if collection is not None else None) or recipe
     return {
         "documents": len({m.get("doc_id") for m in metadatas}),

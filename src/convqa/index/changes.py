@@ -19,6 +19,7 @@ from langchain_core.documents import Document
 from convqa.index.catalog import lexical_path, open_collection, owned, read_lexical, record_keys
 from convqa.index.lexical import fingerprint
 from convqa.index.lexical_rows import LexicalRows
+from convqa.model.spec import spec_for
 from convqa.settings import Settings
 
 #: The key encoder given to LangChain's index(): chunk ids are its sha256 hashes.
@@ -109,7 +110,7 @@ def plan_changes(settings: Settings, docs: list[Document], *, full: bool = False
 
     records = record_keys(settings)
     metadata = (collection.metadata or {}) if collection is not None else {}
-    recipe = (model or settings.model) + (" +titles" if settings.embed_titles else "")
+    recipe = spec_for(model or settings).recipe(settings.embed_titles)
     changes = Changes(ids=ids, stored_ids=set(everything), records=records)
     changes.store_complete = (
         metadata.get("convqa_model") == recipe and metadata.get("convqa_revision") == fingerprint(list(everything))

@@ -102,7 +102,7 @@ class VectorStore:
         self.client = client or open_client(settings)
         self.embedder = embedder
         # What the vectors were computed from: the model, and whether titles were embedded.
-        self.recipe = embedder.name + (" +titles" if settings.embed_titles else "")
+        self.recipe = embedder.spec.recipe(settings.embed_titles)
         self.name = settings.collection
         self.collection = self.client.get_or_create_collection(
             self.name,
