@@ -38,7 +38,7 @@ from convqa.index.follow import follow_store
 from convqa.index.sentences import SentenceIndex
 from convqa.index.vectors import VectorStore
 from convqa.index.writers import collection_turn
-from convqa.model.spec import spec_for
+from convqa.model.spec import chunk_max_words, spec_for
 from convqa.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -84,8 +84,9 @@ def record_manager(settings: Settings):
 def chunk_documents(articles: list[Article], settings: Settings) -> list[Document]:
     """LangChain documents, one per chunk, carrying offsets and article metadata."""
     docs = []
+    max_words = chunk_max_words(settings)
     for article in articles:
-        for chunk in chunk_article(article, settings.chunk_max_words, settings.chunk_min_words):
+        for chunk in chunk_article(article, max_words, settings.chunk_min_words):
             docs.append(
                 Document(
                     page_content=chunk.text,

@@ -20,6 +20,7 @@ from pathlib import Path
 from langchain_core.documents import Document
 
 from convqa.corpus.loader import Article, load_corpus, read_article
+from convqa.model.spec import chunk_max_words
 from convqa.settings import Settings
 
 #: Bumped when chunking or chunk metadata change, so that older entries are not used.
@@ -48,6 +49,7 @@ class ChunkCache:
     def __init__(self, settings: Settings, chunker: Chunker) -> None:
         self.settings = settings
         self.chunker = chunker
+        self.max_words = chunk_max_words(settings)  # resolved once: the model's size when unset
         self.hits = 0
         self.misses = 0
         self._seen: set[str] = set()
@@ -60,7 +62,7 @@ class ChunkCache:
         """The cache key of a file: everything its chunk documents depend on."""
         s = self.settings
         digest = hashlib.sha256(
-            json.dumps([CACHE_VERSION, rel, s.chunk_max_words, s.chunk_min_words, s.indexer]).encode()
+            json.dumps([CACHE_VERSION, rel, self.max_words, s.chunk_min_words, s.indexer]).encode()
         )
         digest.update(data)
         return digest.hexdigest()
