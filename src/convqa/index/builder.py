@@ -35,6 +35,7 @@ from convqa.index.chunk_cache import load_chunked
 from convqa.model.embedder import Embedder, LazyEmbedder
 from convqa.index.faults import guarded
 from convqa.index.follow import follow_store
+from convqa.index.paging import batched
 from convqa.index.sentences import SentenceIndex
 from convqa.index.vectors import VectorStore
 from convqa.index.writers import collection_turn
@@ -113,8 +114,8 @@ def chunk_documents(articles: list[Article], settings: Settings) -> list[Documen
 
 def _delete_records(manager, keys: list[str]) -> None:
     """Delete these records, 500 keys a statement (SQLite's bound-parameter limit)."""
-    for i in range(0, len(keys), 500):
-        manager.delete_keys(keys[i:i + 500])
+    for part in batched(keys):
+        manager.delete_keys(list(part))
 
 
 def _clear_records(manager) -> None:
@@ -150,11 +151,11 @@ def _delete_gone(store: VectorStore, manager, changes: Changes, docs: list[Docum
     """Delete the vectors and records of this indexer's articles no longer in the corpus."""
     present = {str(doc.metadata.get("doc_id")) for doc in docs}
     keys = sorted(k for k, group in changes.records.items() if str(group) not in present)
-    for i in range(0, len(keys), 500):
+    for part in batched(keys):
         # Vectors first, then records (LangChain's own order): a run cut in between leaves
         # records whose vectors are gone, and the next run deletes them again, harmlessly.
-        store.collection.delete(ids=keys[i:i + 500])
-        manager.delete_keys(keys[i:i + 500])
+        store.collection.delete(ids=list(part))
+        manager.delete_keys(list(part))
     return len(keys)
 
 

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from convqa.index.paging import pages
 from convqa.model.spec import spec_for
 from convqa.settings import Settings
 
@@ -128,9 +129,7 @@ def stored_chunks(collection: Any, page: int = 5000) -> dict[str, dict[str, Any]
     chunks: dict[str, dict[str, Any]] = {}
     if collection is None:
         return chunks
-    total = collection.count()
-    for offset in range(0, total, page):
-        got = collection.get(include=["metadatas"], limit=page, offset=offset)
+    for got in pages(collection, ["metadatas"], page):
         chunks.update((i, dict(m or {})) for i, m in zip(got["ids"], got["metadatas"]))
     return chunks
 

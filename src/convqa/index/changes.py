@@ -19,6 +19,7 @@ from langchain_core.documents import Document
 from convqa.index.catalog import lexical_path, open_collection, owned, read_lexical, record_keys
 from convqa.index.lexical import fingerprint
 from convqa.index.lexical_rows import LexicalRows
+from convqa.index.paging import batched, pages
 from convqa.model.spec import spec_for
 from convqa.settings import Settings
 
@@ -77,13 +78,13 @@ def stored_owners(settings: Settings, collection: Any, page: int = 20000) -> dic
     if collection is None:
         return {}
     ids: list[str] = []
-    for offset in range(0, collection.count(), page):
-        ids += collection.get(include=[], limit=page, offset=offset)["ids"]
+    for got in pages(collection, [], page):
+        ids += got["ids"]
     known = LexicalRows(lexical_path(settings)).owners()
     owners = {i: known[i] for i in ids if i in known}
     missing = [i for i in ids if i not in known]
-    for start in range(0, len(missing), 2000):
-        got = collection.get(ids=missing[start:start + 2000], include=["metadatas"])
+    for part in batched(missing, 2000):
+        got = collection.get(ids=list(part), include=["metadatas"])
         owners.update((i, dict(m or {})) for i, m in zip(got["ids"], got["metadatas"]))
     return owners
 

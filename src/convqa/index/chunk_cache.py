@@ -20,6 +20,7 @@ from pathlib import Path
 from langchain_core.documents import Document
 
 from convqa.corpus.loader import Article, load_corpus, read_article
+from convqa.index.paging import batched
 from convqa.model.spec import chunk_max_words
 from convqa.settings import Settings
 
@@ -100,8 +101,7 @@ class ChunkCache:
             self._conn.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?)",
                                    [(k, d, p) for k, (d, p) in self._new.items()])
             stale = [k for (k,) in self._conn.execute("SELECT key FROM chunks") if k not in self._seen]
-            for i in range(0, len(stale), 500):
-                part = stale[i:i + 500]
+            for part in batched(stale):
                 self._conn.execute(f"DELETE FROM chunks WHERE key IN ({','.join('?' * len(part))})", part)
         self._new.clear()
 

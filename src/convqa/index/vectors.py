@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-from convqa.model.calibration import Calibration
 from convqa.errors import StoreError
+from convqa.index.paging import batched, pages
+from convqa.model.calibration import Calibration
 from convqa.model.embedder import Embedder
 from convqa.settings import Settings
 
@@ -167,9 +168,7 @@ class VectorStore:
         ids: list[str] = []
         texts: list[str] = []
         metas: list[dict[str, Any]] = []
-        total = self.count()
-        for offset in range(0, total, batch):
-            got = self.collection.get(include=["documents", "metadatas"], limit=batch, offset=offset)
+        for got in pages(self.collection, ["documents", "metadatas"], batch):
             ids += got["ids"]
             texts += got["documents"]
             metas += [dict(m or {}) for m in got["metadatas"]]
@@ -178,16 +177,15 @@ class VectorStore:
     def ids(self, batch: int = 20000) -> set[str]:
         """Every stored chunk id (no texts, no metadata: what syncing the other indexes diffs)."""
         found: set[str] = set()
-        total = self.count()
-        for offset in range(0, total, batch):
-            found.update(self.collection.get(include=[], limit=batch, offset=offset)["ids"])
+        for got in pages(self.collection, [], batch):
+            found.update(got["ids"])
         return found
 
     def rows(self, ids: list[str], batch: int = 2000) -> list[tuple[str, str, dict[str, Any]]]:
         """(id, text, metadata) of the given chunks (those still stored)."""
         out: list[tuple[str, str, dict[str, Any]]] = []
-        for i in range(0, len(ids), batch):
-            got = self.collection.get(ids=ids[i:i + batch], include=["documents", "metadatas"])
+        for part in batched(ids, batch):
+            got = self.collection.get(ids=list(part), include=["documents", "metadatas"])
             out += [(c, t, dict(m or {})) for c, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
         return out
 
