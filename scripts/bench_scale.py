@@ -139,7 +139,7 @@ def base_build(settings, pool_vecs: dict) -> dict:
 
     dim = len(next(iter(pool_vecs.values())))
     embedder = LazyEmbedder(spec_for(settings), settings.data_dir)  # never loaded here: only its name
-    store = VectorStore(settings, embedder, calibration=spec_for(settings).calibration)
+    store = VectorStore(settings, embedder)
     sentences = SentenceIndex(store.client, settings.collection, embedder)
     batch = min(5000, store.client.get_max_batch_size())
     started = time.perf_counter()

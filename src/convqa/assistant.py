@@ -51,7 +51,7 @@ class Assistant:
         spec = spec_for(self.settings)
         self.embedder = embedder or Embedder(spec, self.settings.data_dir)
         self.calibration = spec.calibration
-        self.store = VectorStore(self.settings, self.embedder, calibration=self.calibration)
+        self.store = VectorStore(self.settings, self.embedder)
         self.sentence_vectors = SentenceVectors(
             self.embedder, SentenceIndex(self.store.client, self.settings.collection, self.embedder))
         self._lexical: LexicalIndex | None = None

@@ -12,7 +12,6 @@ from urllib.parse import urlparse
 
 from convqa.errors import StoreError
 from convqa.index.paging import batched, pages
-from convqa.model.calibration import Calibration
 from convqa.model.embedder import Embedder
 from convqa.settings import Settings
 
@@ -97,9 +96,8 @@ def _titled_chroma():
 class VectorStore:
     """One Chroma collection that records which embedding model filled it."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, client=None, calibration: Calibration | None = None) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder, client=None) -> None:
         self.settings = settings
-        self.calibration = calibration
         self.client = client or open_client(settings)
         self.embedder = embedder
         # What the vectors were computed from: the model, and whether titles were embedded.
@@ -145,8 +143,9 @@ class VectorStore:
         # The distance function lives in the collection's configuration; restating it here is refused.
         metadata = {k: v for k, v in (self.collection.metadata or {}).items() if not k.startswith("hnsw:")}
         metadata |= {"convqa_model": self.recipe, "convqa_revision": revision}
-        if self.calibration is not None:  # the thresholds answer steps use with this model's cosines
-            metadata["convqa_calibration"] = self.calibration.to_json()
+        # Stores written by earlier versions kept the calibration here, which nothing read:
+        # each process takes it from its model's spec (convqa.model.spec).
+        metadata.pop("convqa_calibration", None)
         self.collection.modify(metadata=metadata)
 
     @property
@@ -157,7 +156,7 @@ class VectorStore:
     def reset(self) -> None:
         """Drop every vector (used when the embedding model changes)."""
         self.client.delete_collection(self.name)
-        self.__init__(self.settings, self.embedder, self.client, self.calibration)
+        self.__init__(self.settings, self.embedder, self.client)
 
     def count(self) -> int:
         """Number of chunks stored."""
