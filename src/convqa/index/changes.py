@@ -17,8 +17,7 @@ from typing import Any
 from langchain_core.documents import Document
 
 from convqa.index.catalog import lexical_path, open_collection, owned, read_lexical, record_keys
-from convqa.index.lexical import fingerprint
-from convqa.index.lexical_rows import LexicalRows
+from convqa.index.lexical_rows import LexicalRows, fingerprint
 from convqa.index.paging import batched, pages
 from convqa.model.spec import spec_for
 from convqa.settings import Settings

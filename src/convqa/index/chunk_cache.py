@@ -20,6 +20,7 @@ from pathlib import Path
 from langchain_core.documents import Document
 
 from convqa.corpus.loader import Article, load_corpus, read_article
+from convqa.index.changes import chunk_ids
 from convqa.index.paging import batched
 from convqa.model.spec import chunk_max_words
 from convqa.settings import Settings
@@ -73,8 +74,6 @@ class ChunkCache:
 
         Raises what ``read_article`` raises for an unreadable file (never cached).
         """
-        from convqa.index.changes import chunk_ids
-
         root = self.settings.corpus_dir
         size = path.stat().st_size
         if size == 0 or size > self.settings.max_article_bytes:

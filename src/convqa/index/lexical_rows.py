@@ -124,7 +124,8 @@ class LexicalRows:
             have = {r[0] for r in conn.execute("SELECT id FROM rows")}
             gone = sorted(have - target)
             missing = sorted(target - have)
-            from convqa.index.lexical import terms_of  # BM25's module: only an update needs the analyser
+            # lazy: the analyser imports bm25s (seconds); only an update analyses, a status only reads
+            from convqa.index.chunk_terms import terms_of
 
             new_rows = []
             for chunk_id, text, meta in fetch(missing) if missing else ():

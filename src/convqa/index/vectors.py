@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlparse
 
-from convqa.errors import StoreError
+from convqa.index.chroma_client import open_client
 from convqa.index.paging import batched, pages
 from convqa.model.embedder import Embedder
 from convqa.settings import Settings
@@ -24,33 +23,6 @@ class DenseHit:
     text: str
     metadata: dict[str, Any]
     similarity: float
-
-
-def open_client(settings: Settings):
-    """A chromadb client for the configured store; a clear error when it is unreachable."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_url:
-        url = urlparse(settings.chroma_url)
-        try:
-            client = chromadb.HttpClient(
-                host=url.hostname or "127.0.0.1",
-                port=url.port or (443 if url.scheme == "https" else 80),
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
-            client.heartbeat()
-        except Exception as exc:  # connection refused, DNS, TLS: all mean "not reachable"
-            raise StoreError(f"Chroma server not reachable at {settings.chroma_url} ({exc.__class__.__name__})") from exc
-        return client
-    path = settings.data_dir / "chroma"
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"cannot create the data directory {settings.data_dir}: {exc.strerror}") from exc
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
 def embedding_text(text: str, metadata: dict[str, Any]) -> str:
