@@ -32,7 +32,8 @@ QUESTION = "Quel organisme dirige Ghada Waly ?"
 TARGETS = {"status": 0.3, "index": 0.5, "ask": 1.3}
 FLOOR = (
     "import sys; from pathlib import Path; import convqa; "
-    "from convqa.index.embedder import Embedder; Embedder('multilingual-e5-small', Path(sys.argv[1]))"
+    "from convqa.model.embedder import Embedder; from convqa.model.spec import spec_for; "
+    "Embedder(spec_for('multilingual-e5-small'), Path(sys.argv[1]))"
 )
 
 

@@ -109,9 +109,10 @@ def pool_vectors(work: Path, pool: list[str], settings) -> dict[str, list[float]
     if cache.exists():
         vectors = np.load(cache)
     else:
-        from convqa.index.embedder import Embedder
+        from convqa.model.embedder import Embedder
+        from convqa.model.spec import spec_for
 
-        vectors = Embedder(settings.model, settings.data_dir).encode_passages(pool)
+        vectors = Embedder(spec_for(settings), settings.data_dir).encode_passages(pool)
         np.save(cache, vectors)
     return dict(zip(pool, vectors))
 
@@ -120,11 +121,11 @@ def base_build(settings, pool_vecs: dict) -> dict:
     """Fill every index for the corpus without the model computing vectors (see module doc)."""
     import numpy as np
 
-    from convqa.calibration import calibration_for
     from convqa.index.builder import chunk_documents, record_manager
     from convqa.index.catalog import lexical_path
     from convqa.index.chunk_cache import load_chunked
-    from convqa.index.embedder import LazyEmbedder
+    from convqa.model.embedder import LazyEmbedder
+    from convqa.model.spec import spec_for
     from convqa.index.lexical import LexicalIndex
     from convqa.index.lexical_rows import LexicalRows, fingerprint
     from convqa.index.sentences import SentenceIndex
@@ -137,8 +138,8 @@ def base_build(settings, pool_vecs: dict) -> dict:
     timings["read_and_chunk_s"] = time.perf_counter() - started
 
     dim = len(next(iter(pool_vecs.values())))
-    embedder = LazyEmbedder(settings.model, settings.data_dir)  # never loaded here: only its name
-    store = VectorStore(settings, embedder, calibration=calibration_for(settings.model))
+    embedder = LazyEmbedder(spec_for(settings), settings.data_dir)  # never loaded here: only its name
+    store = VectorStore(settings, embedder)
     sentences = SentenceIndex(store.client, settings.collection, embedder)
     batch = min(5000, store.client.get_max_batch_size())
     started = time.perf_counter()

@@ -37,10 +37,11 @@ def model_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def embedder(model_dir):
     """The real multilingual-e5-small, loaded once."""
-    from convqa.index.embedder import Embedder
+    from convqa.model.embedder import Embedder
+    from convqa.model.spec import spec_for
     from convqa.settings import DEFAULT_MODEL
 
-    return Embedder(DEFAULT_MODEL, model_dir)
+    return Embedder(spec_for(DEFAULT_MODEL), model_dir)
 
 
 @pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.server)])

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from convqa.answer.candidates import SentenceVectors
 from convqa.answer.types import Answer
-from convqa.calibration import calibration_for
 from convqa.conversation import normalize_history
 from convqa.index.builder import IndexReport, Progress, build_index
 from convqa.index.catalog import index_status
 from convqa.index.changes import Changes
-from convqa.index.embedder import Embedder
+from convqa.model.embedder import Embedder
+from convqa.model.spec import spec_for
 from convqa.index.faults import server_faults
 from convqa.index.follow import LexicalFollower
 from convqa.index.lexical import LexicalIndex
@@ -51,9 +51,10 @@ class Assistant:
     def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None) -> None:
         go_offline()  # an entry point: the model must never be looked up on a hub
         self.settings = settings or Settings()
-        self.embedder = embedder or Embedder(self.settings.model, self.settings.data_dir)
-        self.calibration = calibration_for(self.settings.model)
-        self.store = VectorStore(self.settings, self.embedder, calibration=self.calibration)
+        spec = spec_for(self.settings)
+        self.embedder = embedder or Embedder(spec, self.settings.data_dir)
+        self.calibration = spec.calibration
+        self.store = VectorStore(self.settings, self.embedder)
         self.sentence_vectors = SentenceVectors(
             self.embedder, SentenceIndex(self.store.client, self.settings.collection, self.embedder))
         self.follower = LexicalFollower(self.store, self.settings)

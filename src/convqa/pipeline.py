@@ -33,9 +33,9 @@ from convqa.answer.reader_step import load_reader_step
 from convqa.answer.reading import Reading
 from convqa.answer.sentences import SentenceScorer
 from convqa.answer.types import Answer
-from convqa.calibration import Calibration
+from convqa.model.calibration import Calibration
 from convqa.conversation import Turn
-from convqa.index.embedder import Embedder
+from convqa.model.embedder import Embedder
 from convqa.index.follow import LexicalFollower
 from convqa.index.vectors import VectorStore
 from convqa.index.view import IndexView

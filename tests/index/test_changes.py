@@ -6,7 +6,8 @@ from __future__ import annotations
 from convqa.assistant import Assistant
 from convqa.index.builder import build_index
 from convqa.index.catalog import index_status, list_articles
-from convqa.index.embedder import LazyEmbedder
+from convqa.model.embedder import LazyEmbedder
+from convqa.model.spec import spec_for
 
 TRAM = """---
 title: Le tramway d'Aubagne prolongé jusqu'à La Penne
@@ -48,7 +49,7 @@ def test_an_unchanged_corpus_and_a_removal_need_no_model(make_settings, corpus_c
     (corpus_copy / "tram.md").write_text(TRAM, encoding="utf-8")
     Assistant(settings, embedder=embedder).index()
 
-    lazy = LazyEmbedder(settings.model, settings.data_dir)
+    lazy = LazyEmbedder(spec_for(settings), settings.data_dir)
     unchanged = build_index(settings, embedder=lazy)
     assert unchanged.skipped == unchanged.chunks and unchanged.added == 0
     assert lazy._embedder is None, "nothing to embed: the model must not be loaded"

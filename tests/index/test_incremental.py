@@ -69,12 +69,13 @@ def test_full_rebuild_re_embeds_everything(make_settings, corpus_copy, embedder)
 
 
 def test_changing_the_model_re_embeds_with_a_message(make_settings, corpus_copy, embedder, model_dir):
-    from convqa.index.embedder import Embedder
+    from convqa.model.embedder import Embedder
+    from convqa.model.spec import spec_for
 
     settings = make_settings(corpus_copy)
     Assistant(settings, embedder=embedder).index()
     # The same weights under another name stand in for "another model": what matters is the recorded name.
-    other = Embedder(str(model_dir / "models" / "multilingual-e5-small"), model_dir)
+    other = Embedder(spec_for(str(model_dir / "models" / "multilingual-e5-small")), model_dir)
     report = Assistant(settings, embedder=other).index()
     assert "embedding model changed" in report.message
     assert report.added == report.chunks and report.skipped == 0

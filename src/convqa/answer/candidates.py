@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from convqa.calibration import Calibration
+from convqa.model.calibration import Calibration
 from convqa.index.analyzer import analyze
 from convqa.index.lexical import LexicalIndex
 from convqa.retrieval.types import Passage, Query

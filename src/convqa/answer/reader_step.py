@@ -23,6 +23,7 @@ from convqa.answer.candidates import Candidate, passage_prior, sentence_candidat
 from convqa.answer.reading import Reading, Span
 # The pre-rank weighs the same signals as the hand-tuned step, with the same weights.
 from convqa.answer.sentences import COVERAGE_WEIGHT, CUE_BONUS, PROXIMITY_BONUS, REPEAT_PENALTY
+from convqa.model.spec import spec_for
 from convqa.retrieval.types import Passage, Query
 
 log = logging.getLogger(__name__)
@@ -136,10 +137,7 @@ def load_reader_step(resources: Any, fallback: Callable[[Any], Any]) -> Any:
     try:
         from transformers import AutoTokenizer
 
-        from convqa.index.embedder import resolve_model_path
-        from convqa.settings import DEFAULT_MODEL
-
-        e5_dir = Path(resolve_model_path(DEFAULT_MODEL, settings.data_dir))
+        e5_dir = Path(spec_for(settings).path(settings.data_dir))
         net, config = load_reader(folder, e5_dir)
         tokenizer = AutoTokenizer.from_pretrained(str(e5_dir))
     except ReaderError as exc:

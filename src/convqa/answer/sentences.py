@@ -16,7 +16,7 @@ from __future__ import annotations
 from convqa.answer.candidates import Candidate, SentenceVectors, passage_prior, sentence_candidates
 from convqa.answer.names import names_nothing_known
 from convqa.answer.reading import Reading
-from convqa.calibration import Calibration
+from convqa.model.calibration import Calibration
 from convqa.retrieval.types import Passage, Query
 
 # Weights tuned on PIAF's tune split (a grid around them is flat within 0.01).

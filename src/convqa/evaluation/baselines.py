@@ -17,7 +17,7 @@ from pathlib import Path
 
 from convqa.corpus.loader import Article
 from convqa.evaluation.metrics import Span
-from convqa.index.embedder import Embedder
+from convqa.model.embedder import Embedder
 
 #: The LangChain RAG tutorial's splitter settings.
 TUTORIAL_CHUNK_SIZE = 1000

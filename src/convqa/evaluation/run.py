@@ -27,6 +27,7 @@ from convqa.evaluation.variants import run_variants
 from convqa.evaluation.metrics import (
     INDEX_KEYS, QuestionResult, Span, hit_rank, index_metrics, peak_rss_mb, percentile, summarize,
 )
+from convqa.model.spec import chunk_max_words
 from convqa.settings import Settings
 
 #: Settings that shape the results (host, port, auth... do not).
@@ -310,7 +311,7 @@ def run_eval(
         "split_articles": {s: sum(a.split == s for a in evalset.articles) for s in SPLITS},
         "chunks": timing.chunks,
         "settings": {key: (str(v) if isinstance(v, Path) else v) for key in CONFIG_SETTINGS
-                     for v in [getattr(settings, key)]},
+                     for v in [getattr(settings, key)]} | {"chunk_max_words": chunk_max_words(settings)},
         "answerer": getattr(assistant_answerer, "description", settings.answerer),
         "answers_repaired": evalset.repaired,
         "questions_dropped": evalset.dropped,

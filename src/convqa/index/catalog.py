@@ -14,6 +14,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from convqa.errors import ConvqaError
+from convqa.index.chroma_client import open_client
+from convqa.index.faults import translate
+from convqa.index.lexical_rows import LexicalRows
+from convqa.index.locations import collection_namespace, lexical_path, record_db_url, record_namespace
+from convqa.index.paging import pages
+from convqa.model.spec import spec_for
 from convqa.settings import Settings
 
 #: The table LangChain's SQLRecordManager keeps (its schema is its persisted format).
@@ -37,32 +44,6 @@ class ArticleInfo:
     def to_dict(self) -> dict:
         """JSON-ready dictionary."""
         return asdict(self)
-
-
-def lexical_path(settings: Settings) -> Path:
-    """Where the lexical index's rows (texts and analysed terms) of the configured collection live."""
-    return settings.data_dir / f"lexical-{settings.collection}.sqlite"
-
-
-def record_db_url(settings: Settings) -> str:
-    """The record manager's SQLAlchemy URL (SQLite in the data directory by default)."""
-    return settings.record_db_url or f"sqlite:///{(settings.data_dir / 'records.sqlite').resolve()}"
-
-
-def collection_namespace(settings: Settings) -> str:
-    """The record namespace of the store and collection (the only indexer's own)."""
-    return f"chroma/{settings.chroma_url or 'embedded'}/{settings.collection}"
-
-
-def record_namespace(settings: Settings) -> str:
-    """The record manager's namespace: one per store, collection and indexer.
-
-    A full cleanup deletes every record of its namespace that the run did not see; with
-    one namespace per indexer (``settings.indexer``), an indexer never deletes the
-    articles of another indexing a different corpus folder into the same collection.
-    """
-    base = collection_namespace(settings)
-    return f"{base}/{settings.indexer}" if settings.indexer else base
 
 
 def owned(settings: Settings, metadata: dict[str, Any]) -> bool:
@@ -109,14 +90,10 @@ def record_keys(settings: Settings, every_indexer: bool = False) -> dict[str, st
 def open_collection(settings: Settings, client: Any = None) -> Any:
     """The chunks' Chroma collection, or None when it does not exist yet."""
     if client is None:
-        from convqa.index.vectors import open_client
-
         client = open_client(settings)
     try:
         return client.get_collection(settings.collection)
     except Exception as exc:  # chromadb raises its own NotFoundError (ValueError in older versions)
-        from convqa.index.faults import translate
-
         if translate(exc, settings) is not None:
             raise  # a server that is down is not an empty store
         return None
@@ -127,17 +104,13 @@ def stored_chunks(collection: Any, page: int = 5000) -> dict[str, dict[str, Any]
     chunks: dict[str, dict[str, Any]] = {}
     if collection is None:
         return chunks
-    total = collection.count()
-    for offset in range(0, total, page):
-        got = collection.get(include=["metadatas"], limit=page, offset=offset)
+    for got in pages(collection, ["metadatas"], page):
         chunks.update((i, dict(m or {})) for i, m in zip(got["ids"], got["metadatas"]))
     return chunks
 
 
 def read_lexical(settings: Settings) -> tuple[str | None, list[dict[str, Any]]]:
     """The saved lexical index's fingerprint and each chunk's article id, without building BM25."""
-    from convqa.index.lexical_rows import LexicalRows
-
     rows = LexicalRows(lexical_path(settings))
     return rows.fingerprint(), [{"doc_id": d} for d in rows.doc_ids()]
 
@@ -170,10 +143,9 @@ def index_status(settings: Settings, client: Any = None, lexical: Any = None, ca
     ``lexical`` is a loaded LexicalIndex to count instead of reading the saved file;
     ``calibrated`` what the caller's Calibration says (else looked up, with its warning).
     """
+    spec = spec_for(settings)
     if calibrated is None:
-        from convqa.calibration import calibration_for
-
-        calibrated = calibration_for(settings.model).calibrated
+        calibrated = spec.calibration.calibrated
     collection = open_collection(settings, client)
     chunks = collection.count() if collection is not None else 0
     if lexical is not None:
@@ -182,7 +154,7 @@ def index_status(settings: Settings, client: Any = None, lexical: Any = None, ca
         _, metadatas = read_lexical(settings)
     # Every indexer's records: together they describe what the collection should hold.
     records = len(record_keys(settings, every_indexer=True))
-    recipe = settings.model + (" +titles" if settings.embed_titles else "")
+    recipe = spec.recipe(settings.embed_titles)
     model = ((collection.metadata or {}).get("convqa_model") if collection is not None else None) or recipe
     return {
         "documents": len({m.get("doc_id") for m in metadatas}),
@@ -207,8 +179,6 @@ def delete_article_file(settings: Settings, doc_id: str, client: Any = None) -> 
     them (callers run it). ConvqaError when no indexed article has this id, or when its
     recorded path would lead outside the corpus folder or through a link.
     """
-    from convqa.errors import ConvqaError
-
     chunks = list(stored_chunks(open_collection(settings, client)).values())
     info = next((a for a in articles_of(chunks) if a.doc_id == doc_id), None)
     if info is None:

@@ -17,8 +17,9 @@ from typing import Any
 from langchain_core.documents import Document
 
 from convqa.index.catalog import lexical_path, open_collection, owned, read_lexical, record_keys
-from convqa.index.lexical import fingerprint
-from convqa.index.lexical_rows import LexicalRows
+from convqa.index.lexical_rows import LexicalRows, fingerprint
+from convqa.index.paging import batched, pages
+from convqa.model.spec import spec_for
 from convqa.settings import Settings
 
 #: The key encoder given to LangChain's index(): chunk ids are its sha256 hashes.
@@ -76,13 +77,13 @@ def stored_owners(settings: Settings, collection: Any, page: int = 20000) -> dic
     if collection is None:
         return {}
     ids: list[str] = []
-    for offset in range(0, collection.count(), page):
-        ids += collection.get(include=[], limit=page, offset=offset)["ids"]
+    for got in pages(collection, [], page):
+        ids += got["ids"]
     known = LexicalRows(lexical_path(settings)).owners()
     owners = {i: known[i] for i in ids if i in known}
     missing = [i for i in ids if i not in known]
-    for start in range(0, len(missing), 2000):
-        got = collection.get(ids=missing[start:start + 2000], include=["metadatas"])
+    for part in batched(missing, 2000):
+        got = collection.get(ids=list(part), include=["metadatas"])
         owners.update((i, dict(m or {})) for i, m in zip(got["ids"], got["metadatas"]))
     return owners
 
@@ -109,7 +110,7 @@ def plan_changes(settings: Settings, docs: list[Document], *, full: bool = False
 
     records = record_keys(settings)
     metadata = (collection.metadata or {}) if collection is not None else {}
-    recipe = (model or settings.model) + (" +titles" if settings.embed_titles else "")
+    recipe = spec_for(model or settings).recipe(settings.embed_titles)
     changes = Changes(ids=ids, stored_ids=set(everything), records=records)
     changes.store_complete = (
         metadata.get("convqa_model") == recipe and metadata.get("convqa_revision") == fingerprint(list(everything))

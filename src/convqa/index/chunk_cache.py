@@ -20,6 +20,9 @@ from pathlib import Path
 from langchain_core.documents import Document
 
 from convqa.corpus.loader import Article, load_corpus, read_article
+from convqa.index.changes import chunk_ids
+from convqa.index.paging import batched
+from convqa.model.spec import chunk_max_words
 from convqa.settings import Settings
 
 #: Bumped when chunking or chunk metadata change, so that older entries are not used.
@@ -48,6 +51,7 @@ class ChunkCache:
     def __init__(self, settings: Settings, chunker: Chunker) -> None:
         self.settings = settings
         self.chunker = chunker
+        self.max_words = chunk_max_words(settings)  # resolved once: the model's size when unset
         self.hits = 0
         self.misses = 0
         self._seen: set[str] = set()
@@ -60,7 +64,7 @@ class ChunkCache:
         """The cache key of a file: everything its chunk documents depend on."""
         s = self.settings
         digest = hashlib.sha256(
-            json.dumps([CACHE_VERSION, rel, s.chunk_max_words, s.chunk_min_words, s.indexer]).encode()
+            json.dumps([CACHE_VERSION, rel, self.max_words, s.chunk_min_words, s.indexer]).encode()
         )
         digest.update(data)
         return digest.hexdigest()
@@ -70,8 +74,6 @@ class ChunkCache:
 
         Raises what ``read_article`` raises for an unreadable file (never cached).
         """
-        from convqa.index.changes import chunk_ids
-
         root = self.settings.corpus_dir
         size = path.stat().st_size
         if size == 0 or size > self.settings.max_article_bytes:
@@ -98,8 +100,7 @@ class ChunkCache:
             self._conn.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?)",
                                    [(k, d, p) for k, (d, p) in self._new.items()])
             stale = [k for (k,) in self._conn.execute("SELECT key FROM chunks") if k not in self._seen]
-            for i in range(0, len(stale), 500):
-                part = stale[i:i + 500]
+            for part in batched(stale):
                 self._conn.execute(f"DELETE FROM chunks WHERE key IN ({','.join('?' * len(part))})", part)
         self._new.clear()
 

@@ -10,17 +10,13 @@ objects stay usable: the next call reconnects once the server is back.
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
 
 from convqa.errors import ConvqaError, StoreError
+from convqa.index.locations import record_db_url
 from convqa.settings import Settings
-
-F = TypeVar("F", bound=Callable[..., Any])
-
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
     """The exception and its causes (chromadb and LangChain re-raise with context)."""
@@ -60,8 +56,6 @@ def translate(exc: BaseException, settings: Settings) -> ConvqaError | None:
             where = settings.chroma_url or "the configured address"
             return StoreError(f"Chroma server not reachable at {where} ({link.__class__.__name__})")
         if _is_database_error(link):
-            from convqa.index.catalog import record_db_url
-
             url = safe_db_url(record_db_url(settings))
             original = getattr(link, "orig", None) or link
             return StoreError(f"record database not reachable at {url} ({original.__class__.__name__})")
@@ -80,17 +74,3 @@ def server_faults(settings: Settings) -> Iterator[None]:
         if error is None:
             raise
         raise error from exc
-
-
-def guarded(fn: F) -> F:
-    """Decorate a function whose first argument (or ``settings=``) is the Settings in use."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        settings = kwargs.get("settings", args[0] if args else None)
-        if not isinstance(settings, Settings):
-            settings = Settings()
-        with server_faults(settings):
-            return fn(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]

@@ -22,19 +22,10 @@ import numpy as np
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 from convqa.index.analyzer import analyze
+# Re-exported: what BM25 sees of a chunk, kept where the lexical rows reach it without BM25.
+from convqa.index.chunk_terms import indexed_text, terms_of  # noqa: F401
 # Re-exported: the fingerprint is the lexical index's, kept where reading it costs no BM25 import.
 from convqa.index.lexical_rows import fingerprint  # noqa: F401
-
-
-def indexed_text(text: str, metadata: dict[str, Any]) -> str:
-    """What BM25 sees of a chunk: its article's title, then the chunk."""
-    # The title is indexed with the passage: questions often name the article's subject.
-    return f"{metadata.get('title', '')}\n{text}"
-
-
-def terms_of(text: str, metadata: dict[str, Any]) -> list[str]:
-    """The analysed terms of one chunk (French analysis of its indexed text)."""
-    return analyze(indexed_text(text, metadata))
 
 
 @dataclass

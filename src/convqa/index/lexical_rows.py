@@ -19,6 +19,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
+from convqa.index.paging import batched
 
 #: Bumped when the rows' meaning changes (analysis, indexed text): older files are rebuilt.
 FORMAT_VERSION = "3"
@@ -105,8 +106,7 @@ class LexicalRows:
                 return [(i, t, json.loads(m), split(terms)) for i, t, m, terms in cursor]
             wanted = sorted(ids)
             got = []
-            for i in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
-                part = wanted[i:i + 500]
+            for part in batched(wanted):  # SQLite's limit on bound parameters
                 got += conn.execute(
                     f"SELECT id, text, meta, terms FROM rows WHERE id IN ({','.join('?' * len(part))})", part,
                 ).fetchall()
@@ -124,7 +124,8 @@ class LexicalRows:
             have = {r[0] for r in conn.execute("SELECT id FROM rows")}
             gone = sorted(have - target)
             missing = sorted(target - have)
-            from convqa.index.lexical import terms_of  # BM25's module: only an update needs the analyser
+            # lazy: the analyser imports bm25s (seconds); only an update analyses, a status only reads
+            from convqa.index.chunk_terms import terms_of
 
             new_rows = []
             for chunk_id, text, meta in fetch(missing) if missing else ():
@@ -138,8 +139,7 @@ class LexicalRows:
             if not gone and not new_rows and self.fingerprint() == fingerprint(list(target)):
                 return 0, 0
             with conn:
-                for i in range(0, len(gone), 500):
-                    part = gone[i:i + 500]
+                for part in batched(gone):
                     conn.execute(f"DELETE FROM rows WHERE id IN ({','.join('?' * len(part))})", part)
                 conn.executemany("INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?, ?)", new_rows)
                 conn.execute("INSERT OR REPLACE INTO state VALUES ('fingerprint', ?)", (fingerprint(list(target)),))

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from convqa.index.paging import batched, pages
+
 #: Chunks whose sentences are encoded and written together.
 BATCH_CHUNKS = 128
 
@@ -37,9 +39,7 @@ class SentenceIndex:
     def chunk_ids(self, page: int = 5000) -> set[str]:
         """Chunks whose sentences are stored."""
         found: set[str] = set()
-        total = self.collection.count()
-        for offset in range(0, total, page):
-            got = self.collection.get(include=["metadatas"], limit=page, offset=offset)
+        for got in pages(self.collection, ["metadatas"], page):
             found.update(str(m.get("chunk_id")) for m in got["metadatas"] if m)
         return found
 
@@ -52,11 +52,11 @@ class SentenceIndex:
         have = self.chunk_ids()
         wanted = set(ids)
         gone = sorted(have - wanted)
-        for i in range(0, len(gone), 500):
-            self.collection.delete(where={"chunk_id": {"$in": gone[i:i + 500]}})
+        for part in batched(gone):
+            self.collection.delete(where={"chunk_id": {"$in": list(part)}})
         todo = [(c, t, m) for c, t, m in zip(ids, texts, metadatas) if c not in have]
-        for i in range(0, len(todo), BATCH_CHUNKS):
-            self._add(todo[i:i + BATCH_CHUNKS])
+        for part in batched(todo, BATCH_CHUNKS):
+            self._add(part)
         return len(todo), len(gone)
 
     def update(self, added: Iterable[tuple[str, str, dict]], removed: Iterable[str]) -> tuple[int, int]:
@@ -66,10 +66,10 @@ class SentenceIndex:
         (``sync`` instead lists every stored sentence). Returns (chunks added, deleted).
         """
         added, removed = list(added), sorted(removed)
-        for i in range(0, len(removed), 500):
-            self.collection.delete(where={"chunk_id": {"$in": removed[i:i + 500]}})
-        for i in range(0, len(added), BATCH_CHUNKS):
-            self._add(added[i:i + BATCH_CHUNKS])
+        for part in batched(removed):
+            self.collection.delete(where={"chunk_id": {"$in": list(part)}})
+        for part in batched(added, BATCH_CHUNKS):
+            self._add(part)
         return len(added), len(removed)
 
     def _add(self, chunks: Iterable[tuple[str, str, dict]]) -> None:

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlparse
 
-from convqa.calibration import Calibration
-from convqa.errors import StoreError
-from convqa.index.embedder import Embedder
+from convqa.index.chroma_client import open_client
+from convqa.index.paging import batched, pages
+from convqa.model.embedder import Embedder
 from convqa.settings import Settings
 
 
@@ -24,33 +23,6 @@ class DenseHit:
     text: str
     metadata: dict[str, Any]
     similarity: float
-
-
-def open_client(settings: Settings):
-    """A chromadb client for the configured store; a clear error when it is unreachable."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_url:
-        url = urlparse(settings.chroma_url)
-        try:
-            client = chromadb.HttpClient(
-                host=url.hostname or "127.0.0.1",
-                port=url.port or (443 if url.scheme == "https" else 80),
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
-            client.heartbeat()
-        except Exception as exc:  # connection refused, DNS, TLS: all mean "not reachable"
-            raise StoreError(f"Chroma server not reachable at {settings.chroma_url} ({exc.__class__.__name__})") from exc
-        return client
-    path = settings.data_dir / "chroma"
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"cannot create the data directory {settings.data_dir}: {exc.strerror}") from exc
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
 def embedding_text(text: str, metadata: dict[str, Any]) -> str:
@@ -96,13 +68,12 @@ def _titled_chroma():
 class VectorStore:
     """One Chroma collection that records which embedding model filled it."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, client=None, calibration: Calibration | None = None) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder, client=None) -> None:
         self.settings = settings
-        self.calibration = calibration
         self.client = client or open_client(settings)
         self.embedder = embedder
         # What the vectors were computed from: the model, and whether titles were embedded.
-        self.recipe = embedder.name + (" +titles" if settings.embed_titles else "")
+        self.recipe = embedder.spec.recipe(settings.embed_titles)
         self.name = settings.collection
         self.collection = self.client.get_or_create_collection(
             self.name,
@@ -144,8 +115,9 @@ class VectorStore:
         # The distance function lives in the collection's configuration; restating it here is refused.
         metadata = {k: v for k, v in (self.collection.metadata or {}).items() if not k.startswith("hnsw:")}
         metadata |= {"convqa_model": self.recipe, "convqa_revision": revision}
-        if self.calibration is not None:  # the thresholds answer steps use with this model's cosines
-            metadata["convqa_calibration"] = self.calibration.to_json()
+        # Stores written by earlier versions kept the calibration here, which nothing read:
+        # each process takes it from its model's spec (convqa.model.spec).
+        metadata.pop("convqa_calibration", None)
         self.collection.modify(metadata=metadata)
 
     @property
@@ -156,7 +128,7 @@ class VectorStore:
     def reset(self) -> None:
         """Drop every vector (used when the embedding model changes)."""
         self.client.delete_collection(self.name)
-        self.__init__(self.settings, self.embedder, self.client, self.calibration)
+        self.__init__(self.settings, self.embedder, self.client)
 
     def count(self) -> int:
         """Number of chunks stored."""
@@ -167,9 +139,7 @@ class VectorStore:
         ids: list[str] = []
         texts: list[str] = []
         metas: list[dict[str, Any]] = []
-        total = self.count()
-        for offset in range(0, total, batch):
-            got = self.collection.get(include=["documents", "metadatas"], limit=batch, offset=offset)
+        for got in pages(self.collection, ["documents", "metadatas"], batch):
             ids += got["ids"]
             texts += got["documents"]
             metas += [dict(m or {}) for m in got["metadatas"]]
@@ -178,16 +148,15 @@ class VectorStore:
     def ids(self, batch: int = 20000) -> set[str]:
         """Every stored chunk id (no texts, no metadata: what syncing the other indexes diffs)."""
         found: set[str] = set()
-        total = self.count()
-        for offset in range(0, total, batch):
-            found.update(self.collection.get(include=[], limit=batch, offset=offset)["ids"])
+        for got in pages(self.collection, [], batch):
+            found.update(got["ids"])
         return found
 
     def rows(self, ids: list[str], batch: int = 2000) -> list[tuple[str, str, dict[str, Any]]]:
         """(id, text, metadata) of the given chunks (those still stored)."""
         out: list[tuple[str, str, dict[str, Any]]] = []
-        for i in range(0, len(ids), batch):
-            got = self.collection.get(ids=ids[i:i + batch], include=["documents", "metadatas"])
+        for part in batched(ids, batch):
+            got = self.collection.get(ids=list(part), include=["documents", "metadatas"])
             out += [(c, t, dict(m or {})) for c, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
         return out
 

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from convqa.errors import StoreError
-from convqa.index.catalog import collection_namespace, record_db_url
+from convqa.index.locations import collection_namespace, record_db_url
 from convqa.settings import Settings
 
 #: Seconds to wait for another indexer's turn before giving up with a one-line error.

@@ -315,7 +315,7 @@ def train_reader(dataset: Path, out: Path, options: TrainOptions | None = None, 
     """The whole command: candidates, training, calibration, weights written to ``out``."""
     import torch
 
-    from convqa.index.e5_weights import materialize_e5
+    from convqa.model.e5_weights import materialize_e5
     from convqa.reader.model import ReaderConfig, file_sha256, save_reader
 
     options = options or TrainOptions()

