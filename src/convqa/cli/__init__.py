@@ -292,18 +292,9 @@ def serve(
 
 
 # The measuring and article commands live in their own modules; importing them registers them on ``app``.
-import convqa.cli_articles  # noqa: E402,F401
-import convqa.cli_measure  # noqa: E402,F401
+from convqa.cli import articles, measure  # noqa: E402,F401
 
 
 def main() -> None:
     """Console-script entry point."""
     app()
-
-
-if __name__ == "__main__":
-    # `python -m convqa.cli`: run the module's importable copy, on which cli_measure
-    # registered its commands (this __main__ copy's app lacks them).
-    from convqa.cli import main as _main
-
-    _main()

@@ -1,0 +1,5 @@
+"""``python -m convqa.cli``: the same command as the ``convqa`` console script."""
+
+from convqa.cli import main
+
+main()
