@@ -39,6 +39,19 @@ def test_help_lists_the_commands():
         assert command in result.stdout
 
 
+def command_names(help_text: str) -> list[str]:
+    """The commands a ``--help`` lists, in its order."""
+    return [line.split()[0] for line in help_text.partition("Commands:")[2].splitlines() if line.strip()]
+
+
+def test_both_front_doors_list_the_commands_in_one_order():
+    script = Path(sys.executable).with_name("convqa")  # the installed console script
+    by_script = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=600)
+    assert by_script.returncode == 0, by_script.stderr
+    expected = ["index", "add", "ask", "status", "serve", "articles", "remove", "eval", "train-reader"]
+    assert command_names(convqa("--help").stdout) == command_names(by_script.stdout) == expected
+
+
 def test_ask_json_answers_unodc_with_exact_citation(indexed, seed_text):
     result = convqa("ask", "--json", "--data-dir", str(indexed), "Quel organisme dirige Ghada Waly ?")
     assert result.returncode == 0, result.stderr

@@ -1,7 +1,6 @@
 """The measuring commands of ``convqa``: ``eval`` and ``train-reader``.
 
-They are registered on the main typer app (``convqa.cli.app``) when that module loads;
-like every command, they import their heavy modules only when run.
+Like every command, they import their heavy modules only when run.
 """
 
 from __future__ import annotations
@@ -12,11 +11,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from convqa.cli import GeneratorName, Json, _fail, _quiet_libraries, _settings, app
+from convqa.cli.common import GeneratorName, Json, fail, quiet_libraries, settings_from
 from convqa.errors import ConvqaError
+from convqa.evaluation.report import table
 
 
-@app.command("eval")
 def eval_command(
     dataset: Annotated[Path, typer.Option("--dataset", help="SQuAD-format JSON file (e.g. PIAF).")],
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Use only the first N articles.")] = None,
@@ -30,21 +29,21 @@ def eval_command(
     as_json: Json = False,
 ) -> None:
     """Measure retrieval, quotes, answers and speed on a SQuAD-format dataset, against baselines."""
-    _quiet_libraries()
+    quiet_libraries()
     try:
         if split not in (None, "tune", "test"):
             raise ConvqaError(f"--split must be tune or test, not {split!r}")
-        settings = _settings(generator=generator, answerer=answerer)
-        from convqa.evaluation.report import table
+        settings = settings_from(generator=generator, answerer=answerer)
+        # lazy: keeps langchain and numpy off --help
         from convqa.evaluation.run import run_eval
 
         metrics = run_eval(dataset, out, limit=limit, k=k, settings=settings, held_out_articles=held_out_articles,
                            variants=[v.strip() for v in variants.split(",") if v.strip()] if variants else None,
                            split=split)
     except ConvqaError as exc:
-        _fail(str(exc), 1)
+        fail(str(exc), 1)
     except KeyboardInterrupt:
-        _fail("interrupted", 130)
+        fail("interrupted", 130)
     if as_json:
         typer.echo(json.dumps(metrics, ensure_ascii=False, default=str))
     else:
@@ -52,7 +51,6 @@ def eval_command(
         typer.echo(f"reports in {out}/ (metrics.json, report.md, metrics.png, questions.jsonl)")
 
 
-@app.command("train-reader")
 def train_reader_command(
     dataset: Annotated[Path, typer.Option("--dataset", help="SQuAD-format JSON file (PIAF); only its tune split is read.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for reader.safetensors and reader.json.")],
@@ -62,17 +60,18 @@ def train_reader_command(
     as_json: Json = False,
 ) -> None:
     """Train the reader on a dataset's tune split (about an hour on 2 cores; see README)."""
-    _quiet_libraries()
+    quiet_libraries()
     try:
         if not dataset.is_file():
             raise ConvqaError(f"dataset not found: {dataset}")
+        # lazy: keeps numpy off --help
         from convqa.reader.train import TrainOptions, train_reader
 
         result = train_reader(dataset, out, TrainOptions(epochs=epochs, limit_questions=limit, seed=seed))
     except ConvqaError as exc:
-        _fail(str(exc), 1)
+        fail(str(exc), 1)
     except KeyboardInterrupt:
-        _fail("interrupted: nothing was written", 130)
+        fail("interrupted: nothing was written", 130)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
     else:

@@ -1,0 +1,42 @@
+"""The ``convqa`` command: index, add, ask, status, serve, articles, remove, eval, train-reader.
+
+One module per group of commands (``index``: index and add; ``ask``; ``status``;
+``serve``; ``articles``: articles and remove; ``measure``: eval and train-reader), their
+shared options and helpers in ``common``. The commands are registered here, in the order
+``--help`` lists them.
+
+Only typer, the settings and plain-Python modules are imported at module level, so
+``--help`` answers at once; the model and the stores load inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import typer
+
+import convqa  # noqa: F401  (sets the offline environment before anything loads)
+from convqa.cli import articles, ask, index, measure, serve, status
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    help="Answers questions about news articles with the exact passages it relied on.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    # Help texts are plain: "[env CONVQA_DATA_DIR, default .convqa]" is not rich markup.
+    rich_markup_mode=None,
+)
+app.command()(index.index)
+app.command()(index.add)
+app.command()(ask.ask)
+app.command()(status.status)
+app.command()(serve.serve)
+app.command()(articles.articles)
+app.command()(articles.remove)
+app.command("eval")(measure.eval_command)
+app.command("train-reader")(measure.train_reader_command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

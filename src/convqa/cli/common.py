@@ -1,0 +1,77 @@
+"""What the ``convqa`` commands share: their options, their settings, one-line errors
+and the index report.
+
+Only typer, pydantic, the settings and plain-Python wording are imported here, so every
+command module can import it and ``--help`` still answers at once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
+
+import typer
+from pydantic import ValidationError
+
+from convqa.errors import ConvqaError
+from convqa.settings import Settings
+from convqa.web.i18n import index_summary  # plain Python: the page's words, in English
+
+if TYPE_CHECKING:
+    from convqa.index.builder import IndexReport
+
+DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Index folder [env CONVQA_DATA_DIR, default .convqa].")]
+CorpusDir = Annotated[Optional[Path], typer.Option("--corpus", help="Articles folder [env CONVQA_CORPUS_DIR, default corpus].")]
+Model = Annotated[Optional[str], typer.Option("--model", help="Embedding model name or folder [env CONVQA_MODEL].")]
+ChromaUrl = Annotated[Optional[str], typer.Option("--chroma-url", help="Chroma server URL [env CONVQA_CHROMA_URL].")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+GeneratorName = Annotated[
+    Optional[str],
+    typer.Option("--generator", help="extractive, openai, ollama or llamacpp [env CONVQA_GENERATOR, default extractive]."),
+]
+
+
+def settings_from(**overrides: object) -> Settings:
+    """One command's settings: its options (those given) over the ``CONVQA_*`` variables.
+
+    A bad value is a ConvqaError naming the setting, so it prints as one line.
+    """
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConvqaError(f"invalid setting {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+
+
+def require_index(settings: Settings) -> None:
+    """ConvqaError when there is no index yet: no Chroma server and no local Chroma folder."""
+    if not settings.chroma_url and not (settings.data_dir / "chroma").is_dir():
+        raise ConvqaError(f"no index in {settings.data_dir}: run `convqa index` first")
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """Print ``error: message`` on stderr and exit with ``code`` (1 a failure, 2 a refused input)."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def quiet_libraries() -> None:
+    """Warnings only, prefixed ``warning:``; the libraries' own chatter is silenced."""
+    logging.basicConfig(level=logging.WARNING, format="warning: %(message)s", stream=sys.stderr)
+    for name in ("chromadb", "httpx", "sentence_transformers", "transformers", "langchain_core", "bm25s"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def print_report(report: IndexReport, as_json: bool) -> None:
+    """An index run's report: JSON (chunk and article counts) or one line in articles and passages."""
+    keys = ("added", "updated", "skipped", "deleted", "documents", "chunks", "seconds",
+            "articles_added", "articles_updated", "articles_deleted", "articles_unchanged")
+    if as_json:
+        typer.echo(json.dumps({k: getattr(report, k) for k in keys} | {"warnings": report.warnings}, ensure_ascii=False))
+        return
+    if report.message:
+        typer.echo(report.message)
+    typer.echo(index_summary(report.to_dict(), "en"))
