@@ -45,7 +45,7 @@ def _settings(**overrides) -> Settings:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise ConvqaError(f"invalid setting {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+        raise ConvqaError("invalid_setting", name=".".join(map(str, first["loc"])), reason=first["msg"]) from None
 
 
 def _fail(message: str, code: int) -> None:
@@ -171,7 +171,7 @@ def _save_article(target: str, settings: Settings):
 
     path = Path(target)
     if not path.is_file():
-        raise CorpusError(f"no such file: {target}")
+        raise CorpusError("no_such_file", path=target)
     return save_upload(path, settings.corpus_dir, max_bytes=settings.max_upload_bytes)
 
 
@@ -193,7 +193,7 @@ def ask(
 
         validate_question(question, settings.max_question_chars)  # fail fast, before loading the model
         if not settings.chroma_url and not (settings.data_dir / "chroma").is_dir():
-            raise ConvqaError(f"no index in {settings.data_dir}: run `convqa index` first")
+            raise ConvqaError("no_index", folder=settings.data_dir)
         from convqa.assistant import Assistant
 
         assistant = Assistant(settings)
@@ -253,7 +253,7 @@ def status(
     try:
         settings = _settings(data_dir=data_dir, model=model, chroma_url=chroma_url)
         if not settings.chroma_url and not settings.data_dir.is_dir():
-            raise ConvqaError(f"no index in {settings.data_dir}: run `convqa index` first")
+            raise ConvqaError("no_index", folder=settings.data_dir)
         from convqa.index.catalog import index_status
         from convqa.index.faults import server_faults
 

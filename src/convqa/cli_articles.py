@@ -21,7 +21,7 @@ def _indexed_settings(**overrides) -> Settings:
     """Settings of an existing index; ConvqaError when there is none yet."""
     settings = _settings(**overrides)
     if not settings.chroma_url and not (settings.data_dir / "chroma").is_dir():
-        raise ConvqaError(f"no index in {settings.data_dir}: run `convqa index` first")
+        raise ConvqaError("no_index", folder=settings.data_dir)
     return settings
 
 

@@ -33,7 +33,7 @@ def eval_command(
     _quiet_libraries()
     try:
         if split not in (None, "tune", "test"):
-            raise ConvqaError(f"--split must be tune or test, not {split!r}")
+            raise ConvqaError("bad_split", split=split)
         settings = _settings(generator=generator, answerer=answerer)
         from convqa.evaluation.report import table
         from convqa.evaluation.run import run_eval
@@ -65,7 +65,7 @@ def train_reader_command(
     _quiet_libraries()
     try:
         if not dataset.is_file():
-            raise ConvqaError(f"dataset not found: {dataset}")
+            raise ConvqaError("dataset_not_found", path=dataset)
         from convqa.reader.train import TrainOptions, train_reader
 
         result = train_reader(dataset, out, TrainOptions(epochs=epochs, limit_questions=limit, seed=seed))

@@ -185,7 +185,7 @@ def build_index(
     try:
         lock.acquire(timeout=600)
     except Timeout as exc:
-        raise StoreError(f"another index run holds {settings.data_dir / 'index.lock'}") from exc
+        raise StoreError("index_locked", lock=settings.data_dir / "index.lock") from exc
     try:
         client = store.client if store is not None else None
         if client is None:

@@ -49,9 +49,7 @@ class Embedder(Embeddings):
         except OSError as exc:
             from convqa.errors import ConvqaError
 
-            raise ConvqaError(
-                f"cannot load embedding model {model!r} offline: give a local sentence-transformers folder"
-            ) from exc
+            raise ConvqaError("model_offline", model=model) from exc
         prompts = self.model.prompts or {}
         self._query_prompt = "query" if "query" in prompts else None
         self._passage_prompt = "passage" if "passage" in prompts else None

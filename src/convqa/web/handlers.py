@@ -19,6 +19,7 @@ from typing import Any
 import convqa  # noqa: F401  (sets the offline environment before anything loads)
 from convqa.conversation import Turn, normalize_history
 from convqa.errors import BadQuestionError, ConvqaError
+from convqa.messages import say
 from convqa.settings import Settings
 from convqa.web import render
 from convqa.web.i18n import text
@@ -35,11 +36,11 @@ def history_turns(history: Any) -> list[Turn]:
     if history is None:
         return []
     if not isinstance(history, (list, tuple)):
-        raise ConvqaError("history must be a list of earlier turns, oldest first")
+        raise ConvqaError("history_not_list")
     try:
         return normalize_history(history)
     except (TypeError, ValueError, AttributeError) as exc:
-        raise ConvqaError(f"history holds a turn that cannot be read: {exc}") from None
+        raise ConvqaError("history_unreadable", reason=exc) from None
 
 
 class WebApp(Library):
@@ -118,7 +119,7 @@ class WebApp(Library):
         except BadQuestionError as exc:
             # A refused question is shown, but is not part of the conversation.
             shown = message if len(message) <= 300 else message[:300] + "…"
-            yield messages + [_user(shown), _bot(render.render_error(str(exc), lang))], message, turns
+            yield messages + [_user(shown), _bot(render.render_error(exc.message, lang))], message, turns
             return
         messages = messages + [_user(question), _bot(render.render_pending(lang))]
         yield messages, "", turns
@@ -136,7 +137,7 @@ class WebApp(Library):
         except ConvqaError as exc:
             # Not the question's fault (a store that is down, say): "No answer", not "refused".
             label = "error" if isinstance(exc, BadQuestionError) else "no_answer"
-            messages[-1] = _bot(render.render_error(str(exc), lang, label))
+            messages[-1] = _bot(render.render_error(exc.message, lang, label))
             yield messages, "", turns
             return
         if not answer.abstained and not streamed:
@@ -172,7 +173,7 @@ class WebApp(Library):
         try:
             info = self.assistant.status()
         except ConvqaError as exc:
-            return text(lang, "unavailable", error=render.esc(str(exc)))
+            return text(lang, "unavailable", error=render.esc(say(exc.message, lang)))
         docs, chunks = info["documents"], info["chunks"]
         if not docs:
             return text(lang, "empty_corpus", types=suffix_label(), folder=render.esc(self.settings.corpus_dir))

@@ -3,7 +3,8 @@ list and remove articles. ``WebApp`` (convqa.web.handlers) inherits them.
 
 Every change ends with an incremental index run whose progress is reported in articles
 and passages. Results are JSON-ready dicts whose ``message`` is English (scripts read
-it); the page renders the same dict in its own language (``render.report_markdown``).
+it); the page renders the same dict in its own language (``render.report_markdown``),
+from ``codes``: each English line of the dict → the code and parameters it was made of.
 
 Type hints here are evaluated by Gradio to describe the API: no ``from __future__``.
 """
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from convqa.errors import ConvqaError, CorpusError
+from convqa.messages import Message
 from convqa.web.i18n import index_summary, text
 
 
@@ -22,13 +24,24 @@ def plain(value: Any) -> Any:
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
-    if isinstance(value, (str, bool, int)) or value is None:
+    if isinstance(value, str):
+        return str(value)  # a Message is a str: its English text (its code goes in ``codes``)
+    if isinstance(value, (bool, int)) or value is None:
         return value
     if hasattr(value, "item"):  # numpy scalar (np.float64 is also a float)
         return value.item()
     if isinstance(value, float):
         return value
     return str(value)
+
+
+def codes(lines: list[Any]) -> dict[str, dict]:
+    """Each Message among ``lines`` → its code and parameters, keyed by its English text.
+
+    The result dicts keep their English lines for scripts; the page looks each one up
+    here to say it in its own language. A line from outside the project has no entry.
+    """
+    return {str(line): line.to_dict() for line in lines if isinstance(line, Message)}
 
 
 def articles_done(counts: list[int], passages: int) -> int:
@@ -73,18 +86,21 @@ class Library:
             try:
                 report = self._index(progress, full=full, lang=lang)
             except ConvqaError as exc:
-                errors.append(f"indexing failed: {exc}")
+                errors.append(Message("indexing_failed", error=exc))
         parts = [s["message"] for s in saved] + [r["message"] for r in refused]
         if report is not None:
             parts.append(f"index: {index_summary(report.to_dict())}")
         parts += errors
+        index = report.to_dict() if report is not None else None
+        message = "; ".join(parts) or Message("nothing_to_add")
         return plain({
             "ok": bool(saved or force_index) and not refused and not errors,
-            "message": "; ".join(parts) or "nothing to add",
+            "message": message,
             "saved": saved,
             "refused": refused,
             "errors": errors,
-            "index": report.to_dict() if report is not None else None,
+            "index": index,
+            "codes": codes([*parts, *(index["warnings"] if index else []), message]),
         })
 
     def upload(self, files: list[str] | None, progress: Any = None, lang: str = "en") -> dict:
@@ -105,9 +121,9 @@ class Library:
                 result = save_upload(path, self.settings.corpus_dir, max_bytes=self.settings.max_upload_bytes, filename=path.name)
                 saved.append(_saved(result))
             except CorpusError as exc:
-                refused.append({"file": path.name, "message": str(exc)})
+                refused.append({"file": path.name, "message": exc.message})
         if not files:
-            refused.append({"file": "", "message": "choose one or more files first"})
+            refused.append({"file": "", "message": Message("choose_files")})
         return self._result(saved, refused, progress, lang=lang)
 
     def _save_one(self, save: Callable[[], Any], name: str, progress: Any, lang: str) -> dict:
@@ -115,7 +131,7 @@ class Library:
         try:
             result = save()
         except CorpusError as exc:
-            return self._result([], [{"file": name, "message": str(exc)}], progress, lang=lang)
+            return self._result([], [{"file": name, "message": exc.message}], progress, lang=lang)
         return self._result([_saved(result)], [], progress, lang=lang)
 
     def add_article(self, title: str, source: str, text: str, progress: Any = None, lang: str = "en") -> dict:
@@ -180,12 +196,12 @@ class Library:
 
         doc_id = str(doc_id or "").strip()
         if self.settings.auth and not signed_in:
-            refusal = "sign in to delete articles (CONVQA_AUTH is set)"
+            refusal = Message("sign_in_to_delete")
             return self._result([], [{"file": doc_id, "message": refusal}], None, lang=lang)
         try:
             removed = delete_article_file(self.settings, doc_id, self.assistant.store.client)
         except ConvqaError as exc:
-            return self._result([], [{"file": doc_id, "message": str(exc)}], None, lang=lang)
+            return self._result([], [{"file": doc_id, "message": exc.message}], None, lang=lang)
         result = self._result([], [], progress, force_index=True, lang=lang)
         result["removed"] = [removed.to_dict()]
         result["message"] = f"removed {removed.file}; {result['message']}"

@@ -32,7 +32,7 @@ def parse_auth(auth: str | None) -> tuple[str, str] | None:
         return None
     user, sep, password = auth.partition(":")
     if not sep or not user or not password:
-        raise ConvqaError("auth must look like 'user:password' (CONVQA_AUTH)")
+        raise ConvqaError("bad_auth")
     return user, password
 
 
@@ -40,10 +40,7 @@ def check_bind(settings: Settings) -> tuple[str, str] | None:
     """The credentials to require; refuses to serve beyond loopback without them."""
     auth = parse_auth(settings.auth)
     if auth is None and not is_loopback(settings.host):
-        raise ConvqaError(
-            f"refusing to serve on {settings.host} without a password: "
-            "set CONVQA_AUTH=user:password or bind 127.0.0.1"
-        )
+        raise ConvqaError("no_password", host=settings.host)
     return auth
 
 
