@@ -171,7 +171,7 @@ def _save_article(target: str, settings: Settings):
 
     path = Path(target)
     if not path.is_file():
-        raise CorpusError("no_such_file", path=target)
+        raise CorpusError("no_such_file", file=target)
     return save_upload(path, settings.corpus_dir, max_bytes=settings.max_upload_bytes)
 
 

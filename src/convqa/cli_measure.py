@@ -65,7 +65,7 @@ def train_reader_command(
     _quiet_libraries()
     try:
         if not dataset.is_file():
-            raise ConvqaError("dataset_not_found", path=dataset)
+            raise ConvqaError("dataset_not_found", file=dataset)
         from convqa.reader.train import TrainOptions, train_reader
 
         result = train_reader(dataset, out, TrainOptions(epochs=epochs, limit_questions=limit, seed=seed))

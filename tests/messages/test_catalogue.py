@@ -31,6 +31,7 @@ def test_every_language_has_the_same_codes_and_parameters():
     assert list(fr.MESSAGES) == list(en.MESSAGES)
     for code, english in en.MESSAGES.items():
         assert fields(fr.MESSAGES[code]) == fields(english), code
+        assert "path" not in fields(english), f"{code}: gradio_client would fetch a {{'path': …}} as a file"
 
 
 def test_the_english_line_is_str_of_the_error():
@@ -48,19 +49,19 @@ def test_french_numbers_group_thousands_with_a_narrow_space_and_use_a_decimal_co
 
 
 def test_a_message_inside_a_message_is_said_in_the_same_language():
-    line = Message("skipped", path=Path("a/photo.txt"), reason=CorpusError("named", name="x", reason=Message("binary_file")))
+    line = Message("skipped", file=Path("a/photo.txt"), reason=CorpusError("named", name="x", reason=Message("binary_file")))
     assert line == "skipped a/photo.txt: x: binary file (NUL bytes), not an article"
     assert line.say("fr") == "ignoré a/photo.txt : x: fichier binaire (octets NUL), pas un article"
     # Text from outside the project keeps its words.
-    assert Message("skipped", path="b.txt", reason=UnicodeError("bad byte")).say("fr") == "ignoré b.txt : bad byte"
+    assert Message("skipped", file="b.txt", reason=UnicodeError("bad byte")).say("fr") == "ignoré b.txt : bad byte"
 
 
 def test_messages_and_errors_survive_json_pickles_and_copies():
-    line = Message("skipped", path="a.txt", reason=Message("file_too_large", mb=6.0, limit_mb=5.0))
+    line = Message("skipped", file="a.txt", reason=Message("file_too_large", mb=6.0, limit_mb=5.0))
     again = Message.from_dict(json.loads(json.dumps(line.to_dict())))
     assert again == line and again.say("fr") == line.say("fr")
     assert pickle.loads(pickle.dumps(line)).say("fr") == line.say("fr")
-    error = pickle.loads(pickle.dumps(CorpusError("no_such_file", path="x.md")))
+    error = pickle.loads(pickle.dumps(CorpusError("no_such_file", file="x.md")))
     assert isinstance(error, CorpusError) and error.message.say("fr") == "fichier introuvable : x.md"
 
 

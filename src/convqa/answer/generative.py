@@ -219,7 +219,7 @@ def build_chat_model(settings: Settings) -> Any:
 
             path = Path(settings.llm_model_path) if settings.llm_model_path else None
             if path is None or not path.is_file():
-                raise GenerationError("llm_gguf_missing", path=path)
+                raise GenerationError("llm_gguf_missing", file=path)
             return ChatLlamaCpp(
                 model_path=str(path),
                 n_ctx=4096,

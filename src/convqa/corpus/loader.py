@@ -121,18 +121,18 @@ def load_corpus(corpus_dir: Path, max_bytes: int = 5_000_000,
         rel = path.relative_to(corpus_dir)
         if path.is_symlink() or any(parent.is_symlink() for parent in rel.parents if str(parent) != "."):
             # A link can point anywhere on the machine: the corpus is what lies in its folder.
-            warnings.append(Message("skipped", path=rel, reason=Message("symlink")))
+            warnings.append(Message("skipped", file=rel, reason=Message("symlink")))
             continue
         if format_for(path.name) is None:
-            warnings.append(Message("skipped", path=rel, reason=Message("unsupported_type", suffix=path.suffix or "(none)")))
+            warnings.append(Message("skipped", file=rel, reason=Message("unsupported_type", suffix=path.suffix or "(none)")))
             continue
         try:
             article = read(path)
         except (UnreadableArticle, UnicodeDecodeError, OSError) as exc:
-            warnings.append(Message("skipped", path=rel, reason=exc))
+            warnings.append(Message("skipped", file=rel, reason=exc))
             continue
         if article.doc_id in seen:
-            warnings.append(Message("skipped", path=rel, reason=Message("same_id", doc_id=article.doc_id, other=seen[article.doc_id])))
+            warnings.append(Message("skipped", file=rel, reason=Message("same_id", doc_id=article.doc_id, other=seen[article.doc_id])))
             continue
         seen[article.doc_id] = str(rel)
         articles.append(article)

@@ -156,7 +156,7 @@ def save_article_bytes(data: bytes, filename: str, corpus_dir: Path, *, max_byte
             pass  # the same unreadable bytes: the checks below say why they are refused
         else:
             return SavedArticle(twin, article.doc_id, article.title, False,
-                                Message("named", name=shown, reason=Message("already_there", path=twin.relative_to(corpus_dir))))
+                                Message("named", name=shown, reason=Message("already_there", file=twin.relative_to(corpus_dir))))
 
     stem, suffix = name.rsplit(".", 1)
     # A hidden folder (the loader skips it) holding the file under its final base name,
@@ -178,11 +178,11 @@ def save_article_bytes(data: bytes, filename: str, corpus_dir: Path, *, max_byte
         for other in existing:
             if other.text == article.text:
                 return SavedArticle(corpus_dir / other.path, other.doc_id, other.title, False,
-                                    Message("named", name=shown, reason=Message("same_text", path=other.path)))
+                                    Message("named", name=shown, reason=Message("same_text", file=other.path)))
         used_ids = {a.doc_id: a.path for a in existing}
         explicit_id = article.doc_id != slugify(stem)  # an ``id:`` in the front matter
         if explicit_id and article.doc_id in used_ids:
-            raise CorpusError("named", name=shown, reason=Message("id_taken", doc_id=article.doc_id, path=used_ids[article.doc_id]))
+            raise CorpusError("named", name=shown, reason=Message("id_taken", doc_id=article.doc_id, file=used_ids[article.doc_id]))
 
         for attempt in range(1, _MAX_NAME_ATTEMPTS + 1):
             candidate = name if attempt == 1 else f"{stem}-{attempt}.{suffix}"

@@ -97,9 +97,9 @@ def load_squad(path: Path, limit: int | None = None) -> EvalSet:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         entries = data["data"]
     except FileNotFoundError:
-        raise ConvqaError("dataset_not_found", path=path) from None
+        raise ConvqaError("dataset_not_found", file=path) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConvqaError("not_squad", path=path, error=exc.__class__.__name__) from None
+        raise ConvqaError("not_squad", file=path, error=exc.__class__.__name__) from None
     if limit is not None:
         entries = entries[:limit]
     result = EvalSet(path=str(path))

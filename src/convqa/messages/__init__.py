@@ -4,7 +4,7 @@ A ``Message`` is a ``str`` whose value is the English line (what the API, the CL
 the logs show, as before), and which keeps its ``code`` and ``params`` so a page can say
 it in its own language: ``message.say("fr")``. The wording lives in one catalogue per
 language (``en.py``, ``fr.py``), plain dictionaries keyed by code. A parameter may be a
-message itself (``skipped {path}: {reason}``): it is said in the same language.
+message itself (``skipped {file}: {reason}``): it is said in the same language.
 Pure Python, at the bottom of the layers: errors, the corpus and the index use it.
 """
 

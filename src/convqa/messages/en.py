@@ -3,7 +3,9 @@
 The API and the CLI show these lines as they are (scripts and tests read some of them),
 so a change of wording here is a change of interface. Numbers take a format spec
 (``{chars:,}``, ``{mb:.1f}``); another language's catalogue uses the same specs and the
-formatter writes them in that language's way.
+formatter writes them in that language's way. No parameter is called ``path``: the web
+API sends a message's parameters as JSON, and gradio_client takes any object with a
+``path`` for a file to download (a report would fail with 403 Forbidden); ``file`` it is.
 """
 
 MESSAGES: dict[str, str] = {
@@ -28,7 +30,7 @@ MESSAGES: dict[str, str] = {
     "empty_file": "empty file",
     "file_too_large": "file is {mb:.1f} MB, over the {limit_mb:.1f} MB limit",
     "corpus_not_found": "corpus folder not found: {folder}",
-    "skipped": "skipped {path}: {reason}",
+    "skipped": "skipped {file}: {reason}",
     "symlink": "symbolic link, not followed",
     "same_id": "same article id {doc_id!r} as {other}",
     "no_readable_article": "no readable article in {folder}: add {types} files",
@@ -41,9 +43,9 @@ MESSAGES: dict[str, str] = {
     "date_too_long": "the date is {chars:,} characters long; the limit is {limit:,}",
     "source_not_http": "the source must be an http:// or https:// URL, got {source!r}",
     "cannot_create_corpus": "cannot create the corpus folder {folder}: {reason}",
-    "already_there": "already in the corpus as {path}",
-    "same_text": "the same text is already in the corpus as {path}",
-    "id_taken": "article id {doc_id!r} is already used by {path}",
+    "already_there": "already in the corpus as {file}",
+    "same_text": "the same text is already in the corpus as {file}",
+    "id_taken": "article id {doc_id!r} is already used by {file}",
     "no_free_name": "no free file name like {name} in the corpus folder",
     "upload_unreadable": "cannot read the uploaded file ({reason})",
     "needs_title": "the article needs a title",
@@ -93,7 +95,7 @@ MESSAGES: dict[str, str] = {
     "llm_bad_citation": "the model cited {cited}, which is not one of the {passages} passages given",
     "llm_no_citation": "the model's answer cites no passage",
     "llm_no_model": "set CONVQA_LLM_MODEL to an Ollama model name",
-    "llm_gguf_missing": "GGUF model file not found: {path} (CONVQA_LLM_MODEL_PATH)",
+    "llm_gguf_missing": "GGUF model file not found: {file} (CONVQA_LLM_MODEL_PATH)",
     "llm_extra_missing": "the {kind} generator needs the llm extra: pip install 'convqa[llm]' ({missing} missing)",
     "llm_unknown": "unknown generator {kind!r}; choose one of extractive, {kinds}",
     "llm_unavailable": "the {name} model is unavailable: {reason}",
@@ -104,11 +106,11 @@ MESSAGES: dict[str, str] = {
     "bad_auth": "auth must look like 'user:password' (CONVQA_AUTH)",
     "no_password": "refusing to serve on {host} without a password: set CONVQA_AUTH=user:password or bind 127.0.0.1",
     "invalid_setting": "invalid setting {name}: {reason}",
-    "no_such_file": "no such file: {path}",
+    "no_such_file": "no such file: {file}",
     "bad_split": "--split must be tune or test, not {split!r}",
     # Evaluation datasets.
-    "dataset_not_found": "dataset not found: {path}",
-    "not_squad": "{path} is not a SQuAD-format JSON file ({error})",
+    "dataset_not_found": "dataset not found: {file}",
+    "not_squad": "{file} is not a SQuAD-format JSON file ({error})",
     "not_canonical": "article {title!r}: text is not in canonical form",
     "loader_skipped": "the loader skipped {doc_id}: {reasons}",
     "loader_changed": "the loader changed the text or title of {doc_id}: offsets would not map",

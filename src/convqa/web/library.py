@@ -108,7 +108,8 @@ class Library:
 
         Returns ok, message, saved (file, doc_id, title, created, message), refused (file,
         message) and index (added, updated, skipped, deleted, documents, chunks, seconds,
-        articles_added, articles_updated, articles_deleted, articles_unchanged).
+        articles_added, articles_updated, articles_deleted, articles_unchanged), and codes:
+        each of these English lines → its message code and parameters (convqa.messages).
         """
         from convqa.corpus.uploads import save_upload
 
