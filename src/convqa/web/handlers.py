@@ -18,10 +18,13 @@ from typing import Any
 
 import convqa  # noqa: F401  (sets the offline environment before anything loads)
 from convqa.conversation import Turn, normalize_history
+from convqa.corpus.formats.registry import suffix_label
 from convqa.errors import BadQuestionError, ConvqaError
 from convqa.messages import say
+from convqa.question import validate_question
 from convqa.settings import Settings
 from convqa.web import render
+from convqa.web.context import ArticleTexts
 from convqa.web.i18n import text
 from convqa.web.library import Library, plain
 
@@ -51,8 +54,6 @@ class WebApp(Library):
     """
 
     def __init__(self, settings: Settings, assistant: Any) -> None:
-        from convqa.web.context import ArticleTexts
-
         self.settings = settings
         self.assistant = assistant
         self.texts = ArticleTexts(settings.corpus_dir, self._paths, settings.max_article_bytes)
@@ -106,8 +107,6 @@ class WebApp(Library):
         language for the words around the answer. Yields the messages, the cleared
         question box and the turns, with this answer's turn added at the end.
         """
-        from convqa.assistant import validate_question
-
         messages = list(messages or [])
         # An empty chat is a new conversation: "New conversation", the chatbot's own clear icon, a script starting over.
         turns = list(turns or []) if messages else []
@@ -168,8 +167,6 @@ class WebApp(Library):
 
     def status_line(self, lang: str = "en") -> str:
         """One Markdown line for the page, in its language; with an empty index, what to do."""
-        from convqa.corpus.formats.registry import suffix_label
-
         try:
             info = self.assistant.status()
         except ConvqaError as exc:

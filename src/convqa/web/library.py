@@ -13,7 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from convqa.corpus.fetch import save_url
+from convqa.corpus.uploads import save_pasted, save_upload
 from convqa.errors import ConvqaError, CorpusError
+from convqa.index.catalog import delete_article_file, list_articles
+from convqa.index.faults import server_faults
 from convqa.messages import Message
 from convqa.web.i18n import index_summary, text
 
@@ -111,8 +115,6 @@ class Library:
         articles_added, articles_updated, articles_deleted, articles_unchanged), and codes:
         each of these English lines → its message code and parameters (convqa.messages).
         """
-        from convqa.corpus.uploads import save_upload
-
         if isinstance(files, str):
             files = [files]
         saved, refused = [], []
@@ -140,8 +142,6 @@ class Library:
 
         Returns the same dict as /upload.
         """
-        from convqa.corpus.uploads import save_pasted
-
         settings = self.settings
         return self._save_one(
             lambda: save_pasted(title, text, settings.corpus_dir, source=source, max_bytes=settings.max_upload_bytes),
@@ -156,8 +156,6 @@ class Library:
         loopback, link-local) are refused unless the server allows them
         (CONVQA_FETCH_ALLOW_PRIVATE). Returns the same dict as /upload.
         """
-        from convqa.corpus.fetch import save_url
-
         settings = self.settings
         url = (url or "").strip()
         return self._save_one(
@@ -178,9 +176,6 @@ class Library:
         """The indexed articles, newest first: doc_id, title, date, source, path, lang, passages."""
         import gradio as gr
 
-        from convqa.index.catalog import list_articles
-        from convqa.index.faults import server_faults
-
         try:
             with server_faults(self.settings):
                 return [a.to_dict() for a in list_articles(self.settings, self.assistant.store.client)]
@@ -193,8 +188,6 @@ class Library:
         Refused when the app has a password (CONVQA_AUTH) and the caller is not signed in.
         Returns the same dict as /upload, with ``removed`` (the article deleted).
         """
-        from convqa.index.catalog import delete_article_file
-
         doc_id = str(doc_id or "").strip()
         if self.settings.auth and not signed_in:
             refusal = Message("sign_in_to_delete")
