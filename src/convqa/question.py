@@ -28,18 +28,18 @@ _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")
 def validate_question(question: object, max_chars: int = 2000) -> str:
     """The question, cleaned; BadQuestionError with a one-line reason when unusable."""
     if not isinstance(question, str):
-        raise BadQuestionError("the question must be text")
+        raise BadQuestionError("question_not_text")
     # Terminal escape sequences, control and format characters carry no meaning for
     # retrieval and break display.
     cleaned = _ANSI.sub(" ", question)
     cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in cleaned)
     cleaned = re.sub(r"\s+", " ", cleaned).strip()
     if len(question) > max_chars:
-        raise BadQuestionError(f"the question is {len(question):,} characters long; the limit is {max_chars:,}")
+        raise BadQuestionError("question_too_long", chars=len(question), limit=max_chars)
     if not cleaned:
-        raise BadQuestionError("the question is empty")
+        raise BadQuestionError("question_empty")
     if not any(ch.isalnum() for ch in cleaned):
-        raise BadQuestionError("the question has no words")
+        raise BadQuestionError("question_no_words")
     return cleaned
 
 

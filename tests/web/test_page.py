@@ -10,11 +10,16 @@ import re
 import pytest
 
 from browsing import BOT, DESKTOP, PHONE, ask, fully_visible, horizontal_overflow, open_page, seen_by_a_person, wait_for_language
+from convqa.errors import BadQuestionError
+from convqa.question import validate_question
+from convqa.settings import Settings
 from convqa.web.i18n import EXAMPLES, TEXTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 FOLLOW_UP_FREE = "Quel organisme dirige Ghada Waly ?"
+#: Over the app's question limit (2,000 characters by default).
+TOO_LONG = "Qui dirige l’ONUDC ? " * 120
 
 
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
@@ -103,6 +108,12 @@ def test_one_language_per_page_from_the_browser(browser, app_server, artifacts, 
     ask(page, "?!")
     error = page.locator(BOT).last.inner_text()
     assert TEXTS[lang]["error"] in error and ("aucun mot" in error if lang == "fr" else "no words" in error)
+    # An over-long question: its reason in the page's words, its numbers written the page's way.
+    with pytest.raises(BadQuestionError) as refused:
+        validate_question(TOO_LONG, Settings().max_question_chars)
+    error = ask(page, TOO_LONG)
+    assert TEXTS[lang]["error"] in error and refused.value.message.say(lang) in error
+    assert ("caractères" in error) == (lang == "fr")
 
     # The switch turns the whole page, and the conversation, to the other language, and is remembered.
     page.locator("#cq-lang").get_by_text("Français" if other == "fr" else "English").click()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from convqa.answer.types import Answer, Citation
+from convqa.messages import Message
 from convqa.web import render
+from convqa.web.library import codes
 
 PASSAGE = "Le pont <b>neuf</b> a coûté 4,7 millions d'euros. Il ouvre en mai."
 
@@ -75,15 +77,20 @@ def test_the_words_around_an_answer_follow_the_page_not_the_question():
     assert "Voir dans l’article" in french and "Show in the article" not in french
     english = render.render_answer(answer, lambda c: context, lang="en")
     assert "Show in the article" in english and "Voir dans l’article" not in english
-    assert render.render_error("the question has no words", "fr") == (
+    assert render.render_error(Message("question_no_words"), "fr") == (
         '<div class="cq-error"><b>Question refusée :</b> la question ne contient aucun mot</div>')
+    # Text that carries no code (a library's own line) is shown as written.
+    assert render.render_error("the question has no words", "fr").endswith("> the question has no words</div>")
 
 
 def test_reports_count_articles_in_the_page_language():
-    result = {"saved": [{"created": True, "message": "saved viaduc.txt: Le viaduc"}],
-              "refused": [{"message": "photo.txt: binary file (NUL bytes), not an article"}],
+    saved = Message("saved", file="viaduc.txt", title="Le viaduc")
+    refused = Message("named", name="photo.txt", reason=Message("binary_file"))
+    result = {"saved": [{"created": True, "message": str(saved)}],
+              "refused": [{"message": str(refused)}],
               "index": {"added": 2, "updated": 0, "deleted": 0, "articles_added": 1, "articles_unchanged": 3,
-                        "documents": 4, "chunks": 30, "seconds": 1.25, "warnings": []}}
+                        "documents": 4, "chunks": 30, "seconds": 1.25, "warnings": []},
+              "codes": codes([saved, refused])}
     assert render.report_markdown(result, "en").split("\n\n") == [
         "**Added:** saved viaduc.txt: Le viaduc",
         "**Refused:** photo.txt: binary file (NUL bytes), not an article",

@@ -104,13 +104,13 @@ def accept(text: str, passages: int) -> str:
     """The generated answer, cleaned, when its citations hold; GenerationError otherwise."""
     text = normalize_citations(text.strip())
     if not text:
-        raise GenerationError("the model gave an empty answer")
+        raise GenerationError("llm_empty")
     check = check_citations(text, passages)
     if check.invalid:
         cited = ", ".join(f"[{n}]" for n in check.invalid)
-        raise GenerationError(f"the model cited {cited}, which is not one of the {passages} passages given")
+        raise GenerationError("llm_bad_citation", cited=cited, passages=passages)
     if not check.valid:
-        raise GenerationError("the model's answer cites no passage")
+        raise GenerationError("llm_no_citation")
     return text
 
 
@@ -205,7 +205,7 @@ def build_chat_model(settings: Settings) -> Any:
             from langchain_ollama import ChatOllama
 
             if not settings.llm_model:
-                raise GenerationError("set CONVQA_LLM_MODEL to an Ollama model name")
+                raise GenerationError("llm_no_model")
             return ChatOllama(
                 model=settings.llm_model,
                 base_url=settings.llm_base_url,
@@ -219,7 +219,7 @@ def build_chat_model(settings: Settings) -> Any:
 
             path = Path(settings.llm_model_path) if settings.llm_model_path else None
             if path is None or not path.is_file():
-                raise GenerationError(f"GGUF model file not found: {path} (CONVQA_LLM_MODEL_PATH)")
+                raise GenerationError("llm_gguf_missing", file=path)
             return ChatLlamaCpp(
                 model_path=str(path),
                 n_ctx=4096,
@@ -230,8 +230,8 @@ def build_chat_model(settings: Settings) -> Any:
                 verbose=False,
             )
     except ImportError as exc:
-        raise GenerationError(f"the {kind} generator needs the llm extra: pip install 'convqa[llm]' ({exc.name} missing)") from None
-    raise GenerationError(f"unknown generator {kind!r}; choose one of extractive, {', '.join(GENERATORS)}")
+        raise GenerationError("llm_extra_missing", kind=kind, missing=exc.name) from None
+    raise GenerationError("llm_unknown", kind=kind, kinds=", ".join(GENERATORS))
 
 
 class Generator:
@@ -255,7 +255,7 @@ class Generator:
                 except GenerationError:
                     raise
                 except Exception as exc:  # a GGUF that does not load, a bad URL
-                    raise GenerationError(f"the {self.name} model is unavailable: {_short(exc)}") from None
+                    raise GenerationError("llm_unavailable", name=self.name, reason=_short(exc)) from None
             return self._model
 
     def stream(
@@ -275,7 +275,7 @@ class Generator:
             yield from self._stream(messages)
             return
         if not self._serial.acquire(timeout=self.settings.llm_timeout):
-            raise GenerationError(f"the {self.name} model is busy with other answers")
+            raise GenerationError("llm_busy", name=self.name)
         try:
             yield from self._stream(messages)
         finally:
@@ -291,14 +291,14 @@ class Generator:
                     produced += 1
                     yield delta
                 if time.monotonic() > deadline:
-                    raise GenerationError(f"the {self.name} model took longer than {self.settings.llm_timeout:g} s")
+                    raise GenerationError("llm_timeout", name=self.name, seconds=self.settings.llm_timeout)
                 if produced > self.settings.llm_max_tokens:
                     # Servers that ignore the limit would otherwise run on until the deadline.
                     break
         except GenerationError:
             raise
         except Exception as exc:  # connection refused, HTTP errors, read timeouts, decoding errors
-            raise GenerationError(f"the {self.name} model failed: {_short(exc)}") from None
+            raise GenerationError("llm_failed", name=self.name, reason=_short(exc)) from None
 
 
 def _short(exc: BaseException) -> str:

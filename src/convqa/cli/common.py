@@ -43,13 +43,13 @@ def settings_from(**overrides: object) -> Settings:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise ConvqaError(f"invalid setting {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+        raise ConvqaError("invalid_setting", name=".".join(map(str, first["loc"])), reason=first["msg"]) from None
 
 
 def require_index(settings: Settings) -> None:
     """ConvqaError when there is no index yet: no Chroma server and no local Chroma folder."""
     if not settings.chroma_url and not (settings.data_dir / "chroma").is_dir():
-        raise ConvqaError(f"no index in {settings.data_dir}: run `convqa index` first")
+        raise ConvqaError("no_index", folder=settings.data_dir)
 
 
 def fail(message: str, code: int) -> NoReturn:

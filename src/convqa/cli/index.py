@@ -120,5 +120,5 @@ def _save_article(target: str, settings: Settings) -> SavedArticle:
         )
     path = Path(target)
     if not path.is_file():
-        raise CorpusError(f"no such file: {target}")
+        raise CorpusError("no_such_file", file=target)
     return save_upload(path, settings.corpus_dir, max_bytes=settings.max_upload_bytes)

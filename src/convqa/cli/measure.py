@@ -32,7 +32,7 @@ def eval_command(
     quiet_libraries()
     try:
         if split not in (None, "tune", "test"):
-            raise ConvqaError(f"--split must be tune or test, not {split!r}")
+            raise ConvqaError("bad_split", split=split)
         settings = settings_from(generator=generator, answerer=answerer)
         # lazy: keeps langchain and numpy off --help
         from convqa.evaluation.run import run_eval
@@ -63,7 +63,7 @@ def train_reader_command(
     quiet_libraries()
     try:
         if not dataset.is_file():
-            raise ConvqaError(f"dataset not found: {dataset}")
+            raise ConvqaError("dataset_not_found", file=dataset)
         # lazy: keeps numpy off --help
         from convqa.reader.train import TrainOptions, train_reader
 

@@ -31,7 +31,7 @@ def status(
     try:
         settings = settings_from(data_dir=data_dir, model=model, chroma_url=chroma_url)
         if not settings.chroma_url and not settings.data_dir.is_dir():
-            raise ConvqaError(f"no index in {settings.data_dir}: run `convqa index` first")
+            raise ConvqaError("no_index", folder=settings.data_dir)
         with server_faults(settings):  # a server that is down: one line
             info = index_status(settings)  # counts only: neither torch nor the model is loaded
     except ConvqaError as exc:

@@ -36,6 +36,7 @@ from convqa.corpus.formats.html import parse_html_text
 from convqa.corpus.formats.registry import format_for, format_for_content_type
 from convqa.corpus.uploads import SavedArticle, save_markdown
 from convqa.errors import CorpusError
+from convqa.messages import Message
 
 DEFAULT_TIMEOUT = 20.0
 MAX_REDIRECTS = 5
@@ -95,7 +96,7 @@ def save_url(
     try:
         parsed = parse_page(page)
     except UnreadableArticle as exc:
-        raise PageRefused(f"{page.url}: {exc}") from None
+        raise PageRefused("named", name=page.url, reason=exc) from None
     from convqa.answer.language import detect_language
 
     lang = parsed.meta.get("lang", "")[:2].lower() or detect_language(parsed.body[:2000])
@@ -109,7 +110,7 @@ def parse_page(page: FetchedPage) -> Parsed:
     stem = PurePosixPath(urlsplit(page.url).path).stem or urlsplit(page.url).hostname or "page"
     fmt = format_for_content_type(page.media_type) if page.media_type else format_for(urlsplit(page.url).path)
     if fmt is None:
-        raise PageRefused(f"{page.url}: not a web page or an article file (content type {page.media_type or 'unknown'})")
+        raise PageRefused("named", name=page.url, reason=Message("not_article_type", media_type=page.media_type or "unknown"))
     if fmt.name == "html" and page.charset:
         try:  # the server's declared charset beats guessing
             return parse_html_text(page.data.decode(page.charset, errors="replace"), stem)
@@ -133,12 +134,12 @@ def fetch_page(url: str, *, max_bytes: int, allow_private: bool = False, timeout
                 current = urljoin(target.url, location.strip())
                 continue
             if not 200 <= response.status < 300:
-                raise FetchError(f"{target.url}: the server answered {response.status} {response.reason}".rstrip())
+                raise FetchError("named", name=target.url, reason=Message("server_answered", status=f"{response.status} {response.reason}".rstrip()))
             return _body(response, sock, target, max_bytes, deadline)
         finally:
             connection.close()
             sock.close()
-    raise PageRefused(f"{url}: more than {MAX_REDIRECTS} redirects")
+    raise PageRefused("named", name=url, reason=Message("too_many_redirects", n=MAX_REDIRECTS))
 
 
 def _target(url: str, *, first: bool) -> _Target:
@@ -146,18 +147,17 @@ def _target(url: str, *, first: bool) -> _Target:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise PageRefused(f"not a valid URL: {url[:200]}") from None
+        raise PageRefused("bad_url", url=url[:200]) from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        shown = f"{scheme}:" if scheme else "a URL without a scheme"
-        what = "only http:// and https:// URLs can be fetched" if first else "redirected to a non-http(s) URL"
-        raise PageRefused(f"{what} ({shown} {url[:200]})")
+        shown = f"{scheme}:" if scheme else Message("no_scheme")
+        raise PageRefused("only_http" if first else "redirect_not_http", scheme=shown, url=url[:200])
     if not parts.hostname:
-        raise PageRefused(f"no host name in {url[:200]}")
+        raise PageRefused("no_host", url=url[:200])
     try:  # the request line and Host header are ASCII: IDNA host, percent-encoded path
         host = parts.hostname.encode("idna").decode("ascii")
     except UnicodeError:
-        raise PageRefused(f"not a valid host name: {parts.hostname[:200]}") from None
+        raise PageRefused("bad_host", host=parts.hostname[:200]) from None
     path, query = quote(parts.path or "/", safe=_URL_SAFE), quote(parts.query, safe=_URL_SAFE)
     netloc = f"[{host}]" if ":" in host else host
     netloc += f":{port}" if port else ""
@@ -170,17 +170,14 @@ def _resolve(target: _Target, allow_private: bool) -> list[tuple]:
     try:
         infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"cannot reach {target.host}: the host name does not resolve ({exc.__class__.__name__})") from None
+        raise FetchError("no_resolve", host=target.host, error=exc.__class__.__name__) from None
     if not allow_private:
         for *_, sockaddr in infos:
             address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
             if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
                 address = address.ipv4_mapped
             if not address.is_global or address.is_multicast:
-                raise PageRefused(
-                    f"{target.host} resolves to {address}, a private, loopback or reserved address: refused "
-                    "(allow it with --allow-private or CONVQA_FETCH_ALLOW_PRIVATE=true)"
-                )
+                raise PageRefused("private_address", host=target.host, address=address)
     return infos
 
 
@@ -200,7 +197,7 @@ def _connect(target: _Target, infos: list[tuple], deadline: float) -> tuple[http
                 sock = ssl.create_default_context().wrap_socket(sock, server_hostname=target.host)
         except ssl.SSLError as exc:
             sock.close()
-            raise FetchError(f"{target.url}: TLS failed ({exc.reason or exc.__class__.__name__})") from None
+            raise FetchError("named", name=target.url, reason=Message("tls_failed", reason=exc.reason or exc.__class__.__name__)) from None
         except OSError as exc:
             sock.close()
             error = exc
@@ -210,9 +207,9 @@ def _connect(target: _Target, infos: list[tuple], deadline: float) -> tuple[http
         connection.sock = sock
         return connection, sock
     if isinstance(error, TimeoutError):
-        raise FetchError(f"cannot reach {target.host}:{target.port}: no answer in time") from None
+        raise FetchError("connect_timeout", host=target.host, port=str(target.port)) from None
     reason = (error.strerror if error and error.strerror else error.__class__.__name__ if error else "no address").lower()
-    raise FetchError(f"cannot reach {target.host}:{target.port} ({reason})") from None
+    raise FetchError("cannot_connect", host=target.host, port=str(target.port), reason=reason) from None
 
 
 def _get(
@@ -223,11 +220,11 @@ def _get(
         connection.request("GET", target.path, headers=_HEADERS)
         return connection.getresponse()
     except TimeoutError:
-        raise FetchError(f"{target.url}: no answer in time") from None
+        raise FetchError("named", name=target.url, reason=Message("no_answer_in_time")) from None
     except (OSError, http.client.HTTPException) as exc:
-        raise FetchError(f"{target.url}: the server's answer is broken ({exc.__class__.__name__})") from None
+        raise FetchError("named", name=target.url, reason=Message("broken_answer", error=exc.__class__.__name__)) from None
     except ValueError:  # http.client refuses control characters in the URL
-        raise PageRefused(f"not a valid URL: {target.url[:200]}") from None
+        raise PageRefused("bad_url", url=target.url[:200]) from None
 
 
 def _body(
@@ -236,11 +233,11 @@ def _body(
     content_type = response.getheader("Content-Type", "") or ""
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type and format_for_content_type(media_type) is None:
-        raise PageRefused(f"{target.url}: not a web page or an article file (content type {media_type})")
+        raise PageRefused("named", name=target.url, reason=Message("not_article_type", media_type=media_type))
     encoding = (response.getheader("Content-Encoding", "") or "identity").strip().lower()
     if encoding != "identity":
-        raise PageRefused(f"{target.url}: the server sent a {encoding}-compressed page although none was asked for")
-    over = PageRefused(f"{target.url}: the page is over the {max_bytes / 1e6:.1f} MB limit")
+        raise PageRefused("named", name=target.url, reason=Message("compressed_page", encoding=encoding))
+    over = PageRefused("named", name=target.url, reason=Message("page_too_large", limit_mb=max_bytes / 1e6))
     declared = response.getheader("Content-Length", "") or ""
     if declared.strip().isdigit() and int(declared) > max_bytes:
         raise over
@@ -257,9 +254,9 @@ def _body(
                 raise over  # stop reading: the rest is never downloaded
             pieces.append(piece)
     except TimeoutError:
-        raise FetchError(f"{target.url}: the page did not arrive in time") from None
+        raise FetchError("named", name=target.url, reason=Message("page_too_slow")) from None
     except (OSError, http.client.HTTPException) as exc:
-        raise FetchError(f"{target.url}: the download broke off ({exc.__class__.__name__})") from None
+        raise FetchError("named", name=target.url, reason=Message("download_broke", error=exc.__class__.__name__)) from None
     return FetchedPage(target.url, media_type, _charset(content_type), b"".join(pieces))
 
 
@@ -275,5 +272,5 @@ def _remaining(deadline: float, target: _Target) -> float:
     """Seconds left before the deadline; FetchError once it has passed."""
     left = deadline - time.monotonic()
     if left <= 0:
-        raise FetchError(f"{target.url}: no complete answer in time")
+        raise FetchError("named", name=target.url, reason=Message("no_complete_answer"))
     return left

@@ -19,6 +19,7 @@ from typing import Any
 from convqa.corpus.formats.base import Parsed, UnreadableArticle, decode_bytes, normalize_text
 from convqa.corpus.formats.registry import accepted_suffixes, format_for, suffix_label
 from convqa.errors import CorpusError
+from convqa.messages import Message
 
 # Re-exported: callers and tests import these from the loader.
 __all__ = [
@@ -61,12 +62,12 @@ def read_article(path: Path, max_bytes: int = 5_000_000, root: Path | None = Non
     """
     fmt = format_for(path.name)
     if fmt is None:
-        raise UnreadableArticle(f"unsupported file type {path.suffix.lower() or '(none)'}")
+        raise UnreadableArticle("unsupported_type", suffix=path.suffix.lower() or "(none)")
     size = path.stat().st_size
     if size == 0:
-        raise UnreadableArticle("empty file")
+        raise UnreadableArticle("empty_file")
     if size > max_bytes:
-        raise UnreadableArticle(f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit")
+        raise UnreadableArticle("file_too_large", mb=size / 1e6, limit_mb=max_bytes / 1e6)
     parsed = fmt.parse(path.read_bytes(), path.name, path.stem)
     rel = path.relative_to(root) if root else Path(path.name)
     return to_article(parsed, slugify(str(rel.with_suffix(""))), str(rel))
@@ -79,7 +80,7 @@ def to_article(parsed: Parsed, default_id: str, path: str = "") -> Article:
     """
     body = normalize_text(parsed.body)
     if not body:
-        raise UnreadableArticle("no text after the title and metadata")
+        raise UnreadableArticle("no_text")
     meta = dict(parsed.meta)
     doc_id = meta.pop("id", "") or default_id
     return Article(
@@ -97,7 +98,7 @@ def to_article(parsed: Parsed, default_id: str, path: str = "") -> Article:
 def iter_article_files(corpus_dir: Path) -> list[Path]:
     """All candidate article files below the corpus folder, in a stable order."""
     if not corpus_dir.is_dir():
-        raise CorpusError(f"corpus folder not found: {corpus_dir}")
+        raise CorpusError("corpus_not_found", folder=corpus_dir)
     return sorted(
         p for p in corpus_dir.rglob("*")
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
@@ -114,30 +115,30 @@ def load_corpus(corpus_dir: Path, max_bytes: int = 5_000_000,
     """
     read = read or (lambda path: read_article(path, max_bytes=max_bytes, root=corpus_dir))
     articles: list[Any] = []
-    warnings: list[str] = []
+    warnings: list[Message] = []
     seen: dict[str, str] = {}
     for path in iter_article_files(corpus_dir):
         rel = path.relative_to(corpus_dir)
         if path.is_symlink() or any(parent.is_symlink() for parent in rel.parents if str(parent) != "."):
             # A link can point anywhere on the machine: the corpus is what lies in its folder.
-            warnings.append(f"skipped {rel}: symbolic link, not followed")
+            warnings.append(Message("skipped", file=rel, reason=Message("symlink")))
             continue
         if format_for(path.name) is None:
-            warnings.append(f"skipped {rel}: unsupported file type {path.suffix or '(none)'}")
+            warnings.append(Message("skipped", file=rel, reason=Message("unsupported_type", suffix=path.suffix or "(none)")))
             continue
         try:
             article = read(path)
         except (UnreadableArticle, UnicodeDecodeError, OSError) as exc:
-            warnings.append(f"skipped {rel}: {exc}")
+            warnings.append(Message("skipped", file=rel, reason=exc))
             continue
         if article.doc_id in seen:
-            warnings.append(f"skipped {rel}: same article id {article.doc_id!r} as {seen[article.doc_id]}")
+            warnings.append(Message("skipped", file=rel, reason=Message("same_id", doc_id=article.doc_id, other=seen[article.doc_id])))
             continue
         seen[article.doc_id] = str(rel)
         articles.append(article)
     if not articles:
         # An empty index answers nothing: say where articles were looked for, and which files count.
-        warnings.append(f"no readable article in {corpus_dir}: add {suffix_label()} files")
+        warnings.append(Message("no_readable_article", folder=corpus_dir, types=suffix_label()))
     for line in warnings:
         log.warning(line)
     return articles, warnings

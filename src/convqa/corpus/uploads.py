@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from convqa.corpus.formats.registry import accepted_suffixes, format_for, suffix_label
 from convqa.corpus.loader import UnreadableArticle, load_corpus, read_article, slugify
 from convqa.errors import CorpusError
+from convqa.messages import Message
 
 #: File types accepted from users, from the format registry (the loader also reads ``.markdown``).
 UPLOAD_SUFFIXES = accepted_suffixes()
@@ -39,7 +40,7 @@ class SavedArticle:
     doc_id: str
     title: str
     created: bool  # False when the same article was already there (nothing written)
-    message: str  # one line for the user
+    message: Message  # one line for the user (a str: its English text)
 
 
 def safe_filename(name: str) -> str:
@@ -51,7 +52,7 @@ def safe_filename(name: str) -> str:
     suffix = PurePosixPath(base).suffix.lower()
     if format_for(base, uploads=True) is None:
         shown = suffix or "(none)"
-        raise CorpusError(f"{base or 'file'}: file type {shown} is not accepted (use {suffix_label()})")
+        raise CorpusError("type_not_accepted", name=base or "file", suffix=shown, types=suffix_label())
     return slugify(base[: -len(suffix)]) + suffix
 
 
@@ -67,16 +68,17 @@ def markdown_article(title: str, text: str, source: str = "", date: str = "", la
     return f"---\n{header}---\n{text.strip()}\n"
 
 
-def _clean_line(value: str, what: str, limit: int) -> str:
+def _clean_line(value: str, too_long: str, limit: int) -> str:
+    """``value`` on one printable line; CorpusError(``too_long``) when over ``limit`` characters."""
     value = re.sub(r"\s+", " ", "".join(ch for ch in str(value or "") if ch.isprintable() or ch.isspace())).strip()
     if len(value) > limit:
-        raise CorpusError(f"the {what} is {len(value):,} characters long; the limit is {limit:,}")
+        raise CorpusError(too_long, chars=len(value), limit=limit)
     return value
 
 
 def check_source_url(source: str) -> str:
     """The source URL, or '' when empty; CorpusError unless it is an http(s) URL."""
-    source = _clean_line(source, "source URL", _MAX_SOURCE_CHARS)
+    source = _clean_line(source, "source_too_long", _MAX_SOURCE_CHARS)
     if not source:
         return ""
     try:
@@ -84,7 +86,7 @@ def check_source_url(source: str) -> str:
     except ValueError:
         host = None
     if not host or not re.fullmatch(r"https?://[^\s<>\"]+", source, flags=re.IGNORECASE):
-        raise CorpusError(f"the source must be an http:// or https:// URL, got {source[:80]!r}")
+        raise CorpusError("source_not_http", source=source[:80])
     return source
 
 
@@ -137,14 +139,14 @@ def save_article_bytes(data: bytes, filename: str, corpus_dir: Path, *, max_byte
     name = safe_filename(filename)
     shown = PurePosixPath(str(filename).replace("\\", "/")).name or name
     if not data:
-        raise CorpusError(f"{shown}: empty file")
+        raise CorpusError("named", name=shown, reason=Message("empty_file"))
     if len(data) > max_bytes:
-        raise CorpusError(f"{shown}: {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit")
+        raise CorpusError("named", name=shown, reason=Message("over_limit", mb=len(data) / 1e6, limit_mb=max_bytes / 1e6))
     corpus_dir = Path(corpus_dir)
     try:
         corpus_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise CorpusError(f"cannot create the corpus folder {corpus_dir}: {exc.strerror}") from None
+        raise CorpusError("cannot_create_corpus", folder=corpus_dir, reason=exc.strerror) from None
 
     twin = _same_bytes(corpus_dir, hashlib.sha256(data).hexdigest(), len(data))
     if twin is not None:
@@ -154,7 +156,7 @@ def save_article_bytes(data: bytes, filename: str, corpus_dir: Path, *, max_byte
             pass  # the same unreadable bytes: the checks below say why they are refused
         else:
             return SavedArticle(twin, article.doc_id, article.title, False,
-                                f"{shown}: already in the corpus as {twin.relative_to(corpus_dir)}")
+                                Message("named", name=shown, reason=Message("already_there", file=twin.relative_to(corpus_dir))))
 
     stem, suffix = name.rsplit(".", 1)
     # A hidden folder (the loader skips it) holding the file under its final base name,
@@ -170,17 +172,17 @@ def save_article_bytes(data: bytes, filename: str, corpus_dir: Path, *, max_byte
         try:
             article = read_article(tmp, max_bytes=max_bytes)
         except (UnreadableArticle, UnicodeDecodeError) as exc:
-            raise CorpusError(f"{shown}: {exc}") from None
+            raise CorpusError("named", name=shown, reason=exc) from None
 
         existing = _existing(corpus_dir, _EXISTING_MAX_BYTES)
         for other in existing:
             if other.text == article.text:
                 return SavedArticle(corpus_dir / other.path, other.doc_id, other.title, False,
-                                    f"{shown}: the same text is already in the corpus as {other.path}")
+                                    Message("named", name=shown, reason=Message("same_text", file=other.path)))
         used_ids = {a.doc_id: a.path for a in existing}
         explicit_id = article.doc_id != slugify(stem)  # an ``id:`` in the front matter
         if explicit_id and article.doc_id in used_ids:
-            raise CorpusError(f"{shown}: article id {article.doc_id!r} is already used by {used_ids[article.doc_id]}")
+            raise CorpusError("named", name=shown, reason=Message("id_taken", doc_id=article.doc_id, file=used_ids[article.doc_id]))
 
         for attempt in range(1, _MAX_NAME_ATTEMPTS + 1):
             candidate = name if attempt == 1 else f"{stem}-{attempt}.{suffix}"
@@ -190,9 +192,10 @@ def save_article_bytes(data: bytes, filename: str, corpus_dir: Path, *, max_byte
                 continue
             if _link_no_replace(tmp, target):
                 final = read_article(target, max_bytes=max_bytes, root=corpus_dir)
-                note = "" if attempt == 1 else f" ({name} was taken)"
-                return SavedArticle(target, final.doc_id, final.title, True, f"saved {candidate}{note}: {final.title}")
-        raise CorpusError(f"{shown}: no free file name like {name} in the corpus folder")
+                said = (Message("saved", file=candidate, title=final.title) if attempt == 1
+                        else Message("saved_renamed", file=candidate, taken=name, title=final.title))
+                return SavedArticle(target, final.doc_id, final.title, True, said)
+        raise CorpusError("named", name=shown, reason=Message("no_free_name", name=name))
     finally:
         tmp.unlink(missing_ok=True)
         staging.rmdir()
@@ -205,10 +208,10 @@ def save_upload(path: Path, corpus_dir: Path, *, max_bytes: int, filename: str |
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise CorpusError(f"{filename}: {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit")
+            raise CorpusError("named", name=filename, reason=Message("over_limit", mb=size / 1e6, limit_mb=max_bytes / 1e6))
         data = path.read_bytes()
     except OSError as exc:
-        raise CorpusError(f"{filename}: cannot read the uploaded file ({exc.strerror})") from None
+        raise CorpusError("named", name=filename, reason=Message("upload_unreadable", reason=exc.strerror)) from None
     return save_article_bytes(data, filename, corpus_dir, max_bytes=max_bytes)
 
 
@@ -227,12 +230,12 @@ def save_markdown(
     The title and source are checked as for a pasted article; the file is named after
     the title and saved by ``save_article_bytes`` (never overwriting, nothing on refusal).
     """
-    title = _clean_line(title, "title", _MAX_TITLE_CHARS)
+    title = _clean_line(title, "title_too_long", _MAX_TITLE_CHARS)
     if not title:
-        raise CorpusError("the article needs a title")
+        raise CorpusError("needs_title")
     source = check_source_url(source)
     text = str(text or "").strip()
     if not any(ch.isalnum() for ch in text):
-        raise CorpusError("the article text is empty")
-    document = markdown_article(title, text, source=source, date=_clean_line(date, "date", 100), lang=lang)
+        raise CorpusError("text_empty")
+    document = markdown_article(title, text, source=source, date=_clean_line(date, "date_too_long", 100), lang=lang)
     return save_article_bytes(document.encode("utf-8"), f"{slugify(title)[:60]}.md", corpus_dir, max_bytes=max_bytes)

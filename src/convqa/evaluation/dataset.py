@@ -97,9 +97,9 @@ def load_squad(path: Path, limit: int | None = None) -> EvalSet:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         entries = data["data"]
     except FileNotFoundError:
-        raise ConvqaError(f"dataset not found: {path}") from None
+        raise ConvqaError("dataset_not_found", file=path) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConvqaError(f"{path} is not a SQuAD-format JSON file ({exc.__class__.__name__})") from None
+        raise ConvqaError("not_squad", file=path, error=exc.__class__.__name__) from None
     if limit is not None:
         entries = entries[:limit]
     result = EvalSet(path=str(path))
@@ -130,7 +130,7 @@ def load_squad(path: Path, limit: int | None = None) -> EvalSet:
         if not article_text:
             continue
         if normalize_text(article_text) != article_text:
-            raise ConvqaError(f"article {title!r}: text is not in canonical form")  # a bug here, not in the data
+            raise ConvqaError("not_canonical", title=title)  # a bug here, not in the data
         result.articles.append(EvalArticle(doc_id, title, article_text, tuple(starts), split))
         for qa, raw, lead, text, base in pending:
             question = _map_question(qa, raw, lead, text, base, doc_id, title, split, result)
@@ -185,9 +185,9 @@ def verify_corpus(evalset: EvalSet, folder: Path, max_bytes: int = 5_000_000) ->
     for article in evalset.articles:
         got = loaded.get(article.doc_id)
         if got is None:
-            raise ConvqaError(f"the loader skipped {article.doc_id}: {'; '.join(warnings) or 'no reason given'}")
+            raise ConvqaError("loader_skipped", doc_id=article.doc_id, reasons="; ".join(warnings) or "no reason given")
         if got.text != article.text or got.title != article.title:
-            raise ConvqaError(f"the loader changed the text or title of {article.doc_id}: offsets would not map")
+            raise ConvqaError("loader_changed", doc_id=article.doc_id)
     for q in evalset.questions:
         if loaded[q.doc_id].text[q.start:q.end] != q.answer:
-            raise ConvqaError(f"gold range of question {q.id} does not slice to its answer")
+            raise ConvqaError("gold_off", question=q.id)

@@ -255,7 +255,7 @@ def run_eval(
     if split is not None:  # every article is still indexed; only this split's questions are asked
         evalset.questions = [q for q in evalset.questions if q.split == split]
     if not evalset.questions:
-        raise ConvqaError(f"no usable question in {dataset}")
+        raise ConvqaError("no_usable_question", dataset=dataset)
     with tempfile.TemporaryDirectory(prefix="convqa-eval-") as tmp:
         root = Path(tmp)
         write_corpus(evalset, root / "corpus")

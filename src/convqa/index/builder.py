@@ -131,7 +131,7 @@ def _index_lock(settings: Settings) -> Iterator[None]:
     try:
         lock.acquire(timeout=600)
     except Timeout as exc:
-        raise StoreError(f"another index run holds {settings.data_dir / 'index.lock'}") from exc
+        raise StoreError("index_locked", lock=settings.data_dir / "index.lock") from exc
     try:
         yield
     finally:

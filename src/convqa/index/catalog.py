@@ -182,16 +182,16 @@ def delete_article_file(settings: Settings, doc_id: str, client: Any = None) -> 
     chunks = list(stored_chunks(open_collection(settings, client)).values())
     info = next((a for a in articles_of(chunks) if a.doc_id == doc_id), None)
     if info is None:
-        raise ConvqaError(f"no such article: {doc_id}")
+        raise ConvqaError("no_such_article", doc_id=doc_id)
     # Another indexer's article: its file is in that indexer's corpus folder, not this one.
     if not any(owned(settings, m) for m in chunks if str(m.get("doc_id")) == doc_id):
-        raise ConvqaError(f"article {doc_id} belongs to another indexer: remove it there")
+        raise ConvqaError("other_indexer", doc_id=doc_id)
     root = Path(settings.corpus_dir).resolve()
     path = root / info.file
     # Index metadata is data: a path must name a plain file inside the folder, nothing else.
     if not info.file or not path.resolve().is_relative_to(root) or any(
         p.is_symlink() for p in [path, *path.parents] if p.is_relative_to(root) and p != root
     ):
-        raise ConvqaError(f"the file of {doc_id} is outside the corpus folder")
+        raise ConvqaError("outside_corpus", doc_id=doc_id)
     path.unlink(missing_ok=True)  # already deleted by hand: the index run still removes the passages
     return info

@@ -29,11 +29,11 @@ def open_client(settings: Settings):
             )
             client.heartbeat()
         except Exception as exc:  # connection refused, DNS, TLS: all mean "not reachable"
-            raise StoreError(f"Chroma server not reachable at {settings.chroma_url} ({exc.__class__.__name__})") from exc
+            raise StoreError("chroma_unreachable", url=settings.chroma_url, error=exc.__class__.__name__) from exc
         return client
     path = settings.data_dir / "chroma"
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreError(f"cannot create the data directory {settings.data_dir}: {exc.strerror}") from exc
+        raise StoreError("cannot_create_data_dir", folder=settings.data_dir, reason=exc.strerror) from exc
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)

@@ -54,11 +54,11 @@ def translate(exc: BaseException, settings: Settings) -> ConvqaError | None:
     for link in _chain(exc):
         if _is_transport_error(link):
             where = settings.chroma_url or "the configured address"
-            return StoreError(f"Chroma server not reachable at {where} ({link.__class__.__name__})")
+            return StoreError("chroma_unreachable", url=where, error=link.__class__.__name__)
         if _is_database_error(link):
             url = safe_db_url(record_db_url(settings))
             original = getattr(link, "orig", None) or link
-            return StoreError(f"record database not reachable at {url} ({original.__class__.__name__})")
+            return StoreError("records_unreachable", url=url, error=original.__class__.__name__)
     return None
 
 

@@ -51,7 +51,7 @@ def collection_turn(settings: Settings, wait: float = WAIT_SECONDS) -> Iterator[
         try:
             lock.acquire(timeout=wait)
         except Timeout as exc:
-            raise StoreError(f"another index run holds {lock.lock_file}") from exc
+            raise StoreError("index_locked", lock=lock.lock_file) from exc
         try:
             yield
         finally:
@@ -74,7 +74,7 @@ def _advisory_lock(url: str, key: int, wait: float) -> Iterator[None]:
                 conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
             except Exception as exc:
                 if "lock timeout" in str(exc):
-                    raise StoreError("another index run holds the collection's writer lock") from exc
+                    raise StoreError("writer_locked") from exc
                 raise
             conn.commit()
             try:

@@ -43,9 +43,7 @@ class Embedder(Embeddings):
         try:
             self.model = SentenceTransformer(path, device="cpu", local_files_only=True)
         except OSError as exc:
-            raise ConvqaError(
-                f"cannot load embedding model {spec.name!r} offline: give a local sentence-transformers folder"
-            ) from exc
+            raise ConvqaError("model_offline", model=spec.name) from exc
         # The spec's prompts; a folder without them in its spec uses the prompts it declares.
         prompts = self.model.prompts or {}
         self._query_prompt = spec.query_prompt if spec.query_prompt is not None else prompts.get("query")

@@ -6,7 +6,8 @@ index and serves it. Gradio is imported only when one of them is used.
 
 Modules: ``handlers`` (answering, status), ``library`` (adding, listing, removing
 articles), ``page`` (events and endpoints), ``chrome`` (the components and their words),
-``i18n`` and ``messages`` (French and English), ``server`` (bind checks and launch),
+``i18n`` (the page's words in French and English; errors' words are in
+``convqa.messages``), ``server`` (bind checks and launch),
 ``render`` (HTML of answers and reports), ``style`` (the stylesheet), ``context`` (a
 passage in its article).
 """

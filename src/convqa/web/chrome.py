@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from convqa.corpus.formats.registry import suffix_label
 from convqa.settings import Settings
 from convqa.web import i18n, render
 from convqa.web.i18n import text
@@ -87,8 +88,6 @@ class Chrome:
     SWITCH_JS = _apply_js(store=True)
 
     def __init__(self, settings: Settings, app: Any) -> None:
-        from convqa.corpus.formats.registry import suffix_label
-
         self.settings = settings
         self.app = app
         self.types = suffix_label()  # the format registry's list: the page names what the loader reads
@@ -105,72 +104,9 @@ class Chrome:
             self.switch = gr.Radio(i18n.CHOICES, value=lang, label=text(lang, "language"), show_label=False, container=False,
                                    scale=0, min_width=170, elem_id="cq-lang")
         with gr.Tabs():
-            with gr.Tab(text(lang, "tab_chat"), id="chat", elem_id="cq-tab-chat") as self.chat_tab:
-                self.chatbot = gr.Chatbot(
-                    label="Conversation",  # the same word in both languages (read by screen readers)
-                    show_label=False,
-                    # The question box stays on screen under the conversation, phones included.
-                    height="calc(100dvh - 250px)", min_height=320,
-                    autoscroll=False,  # PAGE_JS scrolls to the question instead of the end of the sources
-                    latex_delimiters=[],
-                    feedback_options=None,
-                    # Copy buttons would copy the message's HTML source: selecting text copies it cleanly.
-                    buttons=[],
-                    layout="panel",
-                    placeholder=text(lang, "chat_placeholder"),
-                    examples=self._examples(lang),
-                    elem_id="cq-chat",
-                )
-                # The conversation as data (Turn dicts), one per tab: follow-ups read it, not the HTML.
-                self.turns = gr.State([])
-                self.question = gr.Textbox(label="Question", show_label=False, placeholder=text(lang, "question_placeholder"),
-                                           # No autofocus: on a phone it scrolls the page and opens the keyboard.
-                                           submit_btn=text(lang, "ask"), max_lines=6, elem_id="cq-question")
-                with gr.Row(equal_height=True):
-                    self.top_k = gr.Slider(1, max(10, self.settings.top_k), value=self.settings.top_k, step=1,
-                                           label=text(lang, "top_k"), scale=3, min_width=180)
-                    self.new_btn = gr.ClearButton([self.chatbot, self.question, self.turns],
-                                                  value=text(lang, "new_conversation"), size="md", scale=1,
-                                                  min_width=160, elem_id="cq-new")
-                self.status_md = gr.Markdown(elem_id="cq-status")
-            with gr.Tab(text(lang, "tab_add"), id="add", elem_id="cq-tab-add") as self.add_tab:
-                self.add_intro = gr.Markdown(self._add_intro(lang))
-                with gr.Row():
-                    with gr.Column(min_width=260):
-                        # No file_types filter: Gradio would refuse the whole batch for one odd file,
-                        # where the handler refuses that file alone, with its reason.
-                        self.files = gr.File(label=text(lang, "files", types=self.types, mb=self.mb),
-                                             file_count="multiple", type="filepath", elem_id="cq-files")
-                        self.upload_btn = gr.Button(text(lang, "add_files"), variant="primary", elem_id="cq-upload")
-                        self.url = gr.Textbox(label=text(lang, "url"), placeholder="https://…", max_lines=1, elem_id="cq-url")
-                        self.url_btn = gr.Button(text(lang, "add_url"), variant="primary", elem_id="cq-add-url")
-                    with gr.Column(min_width=260):
-                        self.title = gr.Textbox(label=text(lang, "title"), max_lines=2, elem_id="cq-title")
-                        self.source = gr.Textbox(label=text(lang, "source"), placeholder="https://…", max_lines=1,
-                                                 elem_id="cq-source")
-                        self.text = gr.Textbox(label=text(lang, "text"), lines=8, max_lines=20, elem_id="cq-text")
-                        self.paste_btn = gr.Button(text(lang, "add_text"), variant="primary", elem_id="cq-paste")
-                self.report_md = gr.Markdown(elem_id="cq-report", min_height=48)
-                with gr.Row(equal_height=True):
-                    self.full = gr.Checkbox(label=text(lang, "full"), value=False, scale=3, min_width=200)
-                    self.rebuild_btn = gr.Button(text(lang, "rebuild"), scale=1, min_width=160, elem_id="cq-rebuild")
-                self.index_status_md = gr.Markdown()
-                self.result = gr.JSON(visible=False)  # the last report, kept to word it again in another language
-            with gr.Tab(text(lang, "tab_articles"), id="articles", elem_id="cq-tab-articles") as self.articles_tab:
-                self.articles_intro = gr.Markdown(self._articles_intro(lang))
-                self.articles_html = gr.HTML(elem_id="cq-articles")
-                with gr.Row(equal_height=True):
-                    self.pick = gr.Dropdown([], value=None, label=text(lang, "pick"), scale=3, min_width=200,
-                                            elem_id="cq-pick")
-                    self.delete_btn = gr.Button(text(lang, "delete"), variant="stop", scale=1, min_width=120,
-                                                elem_id="cq-delete")
-                with gr.Column(visible=False, elem_id="cq-confirm") as self.confirm_box:
-                    self.confirm_md = gr.Markdown(elem_id="cq-confirm-text")
-                    with gr.Row():
-                        self.confirm_btn = gr.Button(text(lang, "confirm_yes"), variant="stop", elem_id="cq-confirm-yes")
-                        self.cancel_btn = gr.Button(text(lang, "cancel"), elem_id="cq-confirm-no")
-                self.removal_md = gr.Markdown(elem_id="cq-removal", min_height=48)
-                self.removed = gr.JSON(visible=False)
+            self._build_chat(lang)
+            self._build_add(lang)
+            self._build_articles(lang)
         self.chrome_outputs = [
             self.intro, self.chat_tab, self.add_tab, self.articles_tab, self.question, self.top_k,
             self.new_btn, self.add_intro, self.files, self.upload_btn, self.url, self.url_btn, self.title,
@@ -179,6 +115,87 @@ class Chrome:
         ]
         #: What chrome() needs besides the language: the last reports.
         self.chrome_inputs = [self.result, self.removed]
+
+    def _build_chat(self, lang: str) -> None:
+        """The chat tab: the conversation, the question box, how many sources, a new conversation."""
+        import gradio as gr
+
+        with gr.Tab(text(lang, "tab_chat"), id="chat", elem_id="cq-tab-chat") as self.chat_tab:
+            self.chatbot = gr.Chatbot(
+                label="Conversation",  # the same word in both languages (read by screen readers)
+                show_label=False,
+                # The question box stays on screen under the conversation, phones included.
+                height="calc(100dvh - 250px)", min_height=320,
+                autoscroll=False,  # PAGE_JS scrolls to the question instead of the end of the sources
+                latex_delimiters=[],
+                feedback_options=None,
+                # Copy buttons would copy the message's HTML source: selecting text copies it cleanly.
+                buttons=[],
+                layout="panel",
+                placeholder=text(lang, "chat_placeholder"),
+                examples=self._examples(lang),
+                elem_id="cq-chat",
+            )
+            # The conversation as data (Turn dicts), one per tab: follow-ups read it, not the HTML.
+            self.turns = gr.State([])
+            self.question = gr.Textbox(label="Question", show_label=False, placeholder=text(lang, "question_placeholder"),
+                                       # No autofocus: on a phone it scrolls the page and opens the keyboard.
+                                       submit_btn=text(lang, "ask"), max_lines=6, elem_id="cq-question")
+            with gr.Row(equal_height=True):
+                self.top_k = gr.Slider(1, max(10, self.settings.top_k), value=self.settings.top_k, step=1,
+                                       label=text(lang, "top_k"), scale=3, min_width=180)
+                self.new_btn = gr.ClearButton([self.chatbot, self.question, self.turns],
+                                              value=text(lang, "new_conversation"), size="md", scale=1,
+                                              min_width=160, elem_id="cq-new")
+            self.status_md = gr.Markdown(elem_id="cq-status")
+
+    def _build_add(self, lang: str) -> None:
+        """The "Add articles" tab: files, a link or a pasted text, the report, the rebuild."""
+        import gradio as gr
+
+        with gr.Tab(text(lang, "tab_add"), id="add", elem_id="cq-tab-add") as self.add_tab:
+            self.add_intro = gr.Markdown(self._add_intro(lang))
+            with gr.Row():
+                with gr.Column(min_width=260):
+                    # No file_types filter: Gradio would refuse the whole batch for one odd file,
+                    # where the handler refuses that file alone, with its reason.
+                    self.files = gr.File(label=text(lang, "files", types=self.types, mb=self.mb),
+                                         file_count="multiple", type="filepath", elem_id="cq-files")
+                    self.upload_btn = gr.Button(text(lang, "add_files"), variant="primary", elem_id="cq-upload")
+                    self.url = gr.Textbox(label=text(lang, "url"), placeholder="https://…", max_lines=1, elem_id="cq-url")
+                    self.url_btn = gr.Button(text(lang, "add_url"), variant="primary", elem_id="cq-add-url")
+                with gr.Column(min_width=260):
+                    self.title = gr.Textbox(label=text(lang, "title"), max_lines=2, elem_id="cq-title")
+                    self.source = gr.Textbox(label=text(lang, "source"), placeholder="https://…", max_lines=1,
+                                             elem_id="cq-source")
+                    self.text = gr.Textbox(label=text(lang, "text"), lines=8, max_lines=20, elem_id="cq-text")
+                    self.paste_btn = gr.Button(text(lang, "add_text"), variant="primary", elem_id="cq-paste")
+            self.report_md = gr.Markdown(elem_id="cq-report", min_height=48)
+            with gr.Row(equal_height=True):
+                self.full = gr.Checkbox(label=text(lang, "full"), value=False, scale=3, min_width=200)
+                self.rebuild_btn = gr.Button(text(lang, "rebuild"), scale=1, min_width=160, elem_id="cq-rebuild")
+            self.index_status_md = gr.Markdown()
+            self.result = gr.JSON(visible=False)  # the last report, kept to word it again in another language
+
+    def _build_articles(self, lang: str) -> None:
+        """The "Articles" tab: the list, the article to delete and its confirmation."""
+        import gradio as gr
+
+        with gr.Tab(text(lang, "tab_articles"), id="articles", elem_id="cq-tab-articles") as self.articles_tab:
+            self.articles_intro = gr.Markdown(self._articles_intro(lang))
+            self.articles_html = gr.HTML(elem_id="cq-articles")
+            with gr.Row(equal_height=True):
+                self.pick = gr.Dropdown([], value=None, label=text(lang, "pick"), scale=3, min_width=200,
+                                        elem_id="cq-pick")
+                self.delete_btn = gr.Button(text(lang, "delete"), variant="stop", scale=1, min_width=120,
+                                            elem_id="cq-delete")
+            with gr.Column(visible=False, elem_id="cq-confirm") as self.confirm_box:
+                self.confirm_md = gr.Markdown(elem_id="cq-confirm-text")
+                with gr.Row():
+                    self.confirm_btn = gr.Button(text(lang, "confirm_yes"), variant="stop", elem_id="cq-confirm-yes")
+                    self.cancel_btn = gr.Button(text(lang, "cancel"), elem_id="cq-confirm-no")
+            self.removal_md = gr.Markdown(elem_id="cq-removal", min_height=48)
+            self.removed = gr.JSON(visible=False)
 
     # -- words ------------------------------------------------------------------------------------
     @staticmethod
@@ -216,7 +233,6 @@ class Chrome:
         """The conversation's placeholder and examples in ``lang`` (its messages too, given
         ``turns``). With nothing indexed, the placeholder says so, and what to do."""
         import gradio as gr
-        from convqa.corpus.formats.registry import suffix_label
 
         update = {"placeholder": text(lang, "chat_placeholder"), "examples": self._examples(lang)}
         if self.app.assistant.store.count() == 0:  # the examples would find nothing

@@ -18,9 +18,13 @@ from typing import Any
 
 import convqa  # noqa: F401  (sets the offline environment before anything loads)
 from convqa.conversation import Turn, normalize_history
+from convqa.corpus.formats.registry import suffix_label
 from convqa.errors import BadQuestionError, ConvqaError
+from convqa.messages import say
+from convqa.question import validate_question
 from convqa.settings import Settings
 from convqa.web import render
+from convqa.web.context import ArticleTexts
 from convqa.web.i18n import text
 from convqa.web.library import Library, plain
 
@@ -35,11 +39,11 @@ def history_turns(history: Any) -> list[Turn]:
     if history is None:
         return []
     if not isinstance(history, (list, tuple)):
-        raise ConvqaError("history must be a list of earlier turns, oldest first")
+        raise ConvqaError("history_not_list")
     try:
         return normalize_history(history)
     except (TypeError, ValueError, AttributeError) as exc:
-        raise ConvqaError(f"history holds a turn that cannot be read: {exc}") from None
+        raise ConvqaError("history_unreadable", reason=exc) from None
 
 
 class WebApp(Library):
@@ -50,8 +54,6 @@ class WebApp(Library):
     """
 
     def __init__(self, settings: Settings, assistant: Any) -> None:
-        from convqa.web.context import ArticleTexts
-
         self.settings = settings
         self.assistant = assistant
         self.texts = ArticleTexts(settings.corpus_dir, self._paths, settings.max_article_bytes)
@@ -105,8 +107,6 @@ class WebApp(Library):
         language for the words around the answer. Yields the messages, the cleared
         question box and the turns, with this answer's turn added at the end.
         """
-        from convqa.assistant import validate_question
-
         messages = list(messages or [])
         # An empty chat is a new conversation: "New conversation", the chatbot's own clear icon, a script starting over.
         turns = list(turns or []) if messages else []
@@ -118,7 +118,7 @@ class WebApp(Library):
         except BadQuestionError as exc:
             # A refused question is shown, but is not part of the conversation.
             shown = message if len(message) <= 300 else message[:300] + "…"
-            yield messages + [_user(shown), _bot(render.render_error(str(exc), lang))], message, turns
+            yield messages + [_user(shown), _bot(render.render_error(exc.message, lang))], message, turns
             return
         messages = messages + [_user(question), _bot(render.render_pending(lang))]
         yield messages, "", turns
@@ -136,7 +136,7 @@ class WebApp(Library):
         except ConvqaError as exc:
             # Not the question's fault (a store that is down, say): "No answer", not "refused".
             label = "error" if isinstance(exc, BadQuestionError) else "no_answer"
-            messages[-1] = _bot(render.render_error(str(exc), lang, label))
+            messages[-1] = _bot(render.render_error(exc.message, lang, label))
             yield messages, "", turns
             return
         if not answer.abstained and not streamed:
@@ -167,12 +167,10 @@ class WebApp(Library):
 
     def status_line(self, lang: str = "en") -> str:
         """One Markdown line for the page, in its language; with an empty index, what to do."""
-        from convqa.corpus.formats.registry import suffix_label
-
         try:
             info = self.assistant.status()
         except ConvqaError as exc:
-            return text(lang, "unavailable", error=render.esc(str(exc)))
+            return text(lang, "unavailable", error=render.esc(say(exc.message, lang)))
         docs, chunks = info["documents"], info["chunks"]
         if not docs:
             return text(lang, "empty_corpus", types=suffix_label(), folder=render.esc(self.settings.corpus_dir))

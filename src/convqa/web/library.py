@@ -3,7 +3,8 @@ list and remove articles. ``WebApp`` (convqa.web.handlers) inherits them.
 
 Every change ends with an incremental index run whose progress is reported in articles
 and passages. Results are JSON-ready dicts whose ``message`` is English (scripts read
-it); the page renders the same dict in its own language (``render.report_markdown``).
+it); the page renders the same dict in its own language (``render.report_markdown``),
+from ``codes``: each English line of the dict → the code and parameters it was made of.
 
 Type hints here are evaluated by Gradio to describe the API: no ``from __future__``.
 """
@@ -12,7 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from convqa.corpus.fetch import save_url
+from convqa.corpus.uploads import save_pasted, save_upload
 from convqa.errors import ConvqaError, CorpusError
+from convqa.index.catalog import delete_article_file, list_articles
+from convqa.index.faults import server_faults
+from convqa.messages import Message
 from convqa.web.i18n import index_summary, text
 
 
@@ -22,13 +28,24 @@ def plain(value: Any) -> Any:
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
-    if isinstance(value, (str, bool, int)) or value is None:
+    if isinstance(value, str):
+        return str(value)  # a Message is a str: its English text (its code goes in ``codes``)
+    if isinstance(value, (bool, int)) or value is None:
         return value
     if hasattr(value, "item"):  # numpy scalar (np.float64 is also a float)
         return value.item()
     if isinstance(value, float):
         return value
     return str(value)
+
+
+def codes(lines: list[Any]) -> dict[str, dict]:
+    """Each Message among ``lines`` → its code and parameters, keyed by its English text.
+
+    The result dicts keep their English lines for scripts; the page looks each one up
+    here to say it in its own language. A line from outside the project has no entry.
+    """
+    return {str(line): line.to_dict() for line in lines if isinstance(line, Message)}
 
 
 def articles_done(counts: list[int], passages: int) -> int:
@@ -73,18 +90,21 @@ class Library:
             try:
                 report = self._index(progress, full=full, lang=lang)
             except ConvqaError as exc:
-                errors.append(f"indexing failed: {exc}")
+                errors.append(Message("indexing_failed", error=exc))
         parts = [s["message"] for s in saved] + [r["message"] for r in refused]
         if report is not None:
             parts.append(f"index: {index_summary(report.to_dict())}")
         parts += errors
+        index = report.to_dict() if report is not None else None
+        message = "; ".join(parts) or Message("nothing_to_add")
         return plain({
             "ok": bool(saved or force_index) and not refused and not errors,
-            "message": "; ".join(parts) or "nothing to add",
+            "message": message,
             "saved": saved,
             "refused": refused,
             "errors": errors,
-            "index": report.to_dict() if report is not None else None,
+            "index": index,
+            "codes": codes([*parts, *(index["warnings"] if index else []), message]),
         })
 
     def upload(self, files: list[str] | None, progress: Any = None, lang: str = "en") -> dict:
@@ -92,10 +112,9 @@ class Library:
 
         Returns ok, message, saved (file, doc_id, title, created, message), refused (file,
         message) and index (added, updated, skipped, deleted, documents, chunks, seconds,
-        articles_added, articles_updated, articles_deleted, articles_unchanged).
+        articles_added, articles_updated, articles_deleted, articles_unchanged), and codes:
+        each of these English lines → its message code and parameters (convqa.messages).
         """
-        from convqa.corpus.uploads import save_upload
-
         if isinstance(files, str):
             files = [files]
         saved, refused = [], []
@@ -105,9 +124,9 @@ class Library:
                 result = save_upload(path, self.settings.corpus_dir, max_bytes=self.settings.max_upload_bytes, filename=path.name)
                 saved.append(_saved(result))
             except CorpusError as exc:
-                refused.append({"file": path.name, "message": str(exc)})
+                refused.append({"file": path.name, "message": exc.message})
         if not files:
-            refused.append({"file": "", "message": "choose one or more files first"})
+            refused.append({"file": "", "message": Message("choose_files")})
         return self._result(saved, refused, progress, lang=lang)
 
     def _save_one(self, save: Callable[[], Any], name: str, progress: Any, lang: str) -> dict:
@@ -115,7 +134,7 @@ class Library:
         try:
             result = save()
         except CorpusError as exc:
-            return self._result([], [{"file": name, "message": str(exc)}], progress, lang=lang)
+            return self._result([], [{"file": name, "message": exc.message}], progress, lang=lang)
         return self._result([_saved(result)], [], progress, lang=lang)
 
     def add_article(self, title: str, source: str, text: str, progress: Any = None, lang: str = "en") -> dict:
@@ -123,8 +142,6 @@ class Library:
 
         Returns the same dict as /upload.
         """
-        from convqa.corpus.uploads import save_pasted
-
         settings = self.settings
         return self._save_one(
             lambda: save_pasted(title, text, settings.corpus_dir, source=source, max_bytes=settings.max_upload_bytes),
@@ -139,8 +156,6 @@ class Library:
         loopback, link-local) are refused unless the server allows them
         (CONVQA_FETCH_ALLOW_PRIVATE). Returns the same dict as /upload.
         """
-        from convqa.corpus.fetch import save_url
-
         settings = self.settings
         url = (url or "").strip()
         return self._save_one(
@@ -161,9 +176,6 @@ class Library:
         """The indexed articles, newest first: doc_id, title, date, source, path, lang, passages."""
         import gradio as gr
 
-        from convqa.index.catalog import list_articles
-        from convqa.index.faults import server_faults
-
         try:
             with server_faults(self.settings):
                 return [a.to_dict() for a in list_articles(self.settings, self.assistant.store.client)]
@@ -176,16 +188,14 @@ class Library:
         Refused when the app has a password (CONVQA_AUTH) and the caller is not signed in.
         Returns the same dict as /upload, with ``removed`` (the article deleted).
         """
-        from convqa.index.catalog import delete_article_file
-
         doc_id = str(doc_id or "").strip()
         if self.settings.auth and not signed_in:
-            refusal = "sign in to delete articles (CONVQA_AUTH is set)"
+            refusal = Message("sign_in_to_delete")
             return self._result([], [{"file": doc_id, "message": refusal}], None, lang=lang)
         try:
             removed = delete_article_file(self.settings, doc_id, self.assistant.store.client)
         except ConvqaError as exc:
-            return self._result([], [{"file": doc_id, "message": str(exc)}], None, lang=lang)
+            return self._result([], [{"file": doc_id, "message": exc.message}], None, lang=lang)
         result = self._result([], [], progress, force_index=True, lang=lang)
         result["removed"] = [removed.to_dict()]
         result["message"] = f"removed {removed.file}; {result['message']}"

@@ -20,15 +20,23 @@ or navigator.language, and changed with the switch at the top. Every label follo
 Type hints here are evaluated by Gradio to describe the API: no ``from __future__``.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import convqa  # noqa: F401  (sets the offline environment before anything loads)
+from convqa.assistant import Assistant
 from convqa.settings import Settings
 from convqa.web import i18n, render
 from convqa.web.chrome import Chrome, show_js
 from convqa.web.handlers import WebApp
 
 ANSWER_CONCURRENCY = 4
+#: Answering and indexing run in separate concurrency groups: a question asked during a
+#: rebuild is answered at once.
+ASK_GROUP = {"concurrency_id": "answer", "concurrency_limit": ANSWER_CONCURRENCY}
+INDEX_GROUP = {"concurrency_id": "index", "concurrency_limit": 1}
+#: The page's own events: no API endpoint, no queue.
+QUIET = {"api_visibility": "private", "queue": False}
 
 
 def build_app(settings: Settings, assistant: Any = None):
@@ -41,13 +49,53 @@ def build_app(settings: Settings, assistant: Any = None):
     import gradio as gr
 
     if assistant is None:
-        from convqa.assistant import Assistant
-
         assistant = Assistant(settings)
     app = WebApp(settings, assistant)
     ui = Chrome(settings, app)
+    with gr.Blocks(title=i18n.text(i18n.DEFAULT, "page_title"), analytics_enabled=False) as demo:
+        lang = gr.State(i18n.DEFAULT)
+        ui.build()
+        refresh, panels = _refresher(ui)
+        # In this order: it is the order of the events, and of the endpoints on the API page.
+        _wire_chat(ui, app, lang)
+        _wire_reports(ui, app, lang, refresh, panels)
+        _wire_removal(ui, app, lang, refresh, panels)
+        _wire_api(app)
+        _wire_language(demo, ui, lang, refresh, panels)
+    return demo
 
-    # Gradio shows a progress bar for handlers that take a gr.Progress default: thin wrappers.
+
+def _refresher(ui: Chrome) -> tuple[Callable[..., tuple], list]:
+    """What an index run changes on the page (counts, the list, the chat's placeholder when
+    empty), and the handler that words them again."""
+    panels = [ui.status_md, ui.index_status_md, ui.articles_html, ui.pick, ui.chatbot]
+
+    def refresh(lang_: str, turns: list[dict] | None = None) -> tuple:
+        return ui.status(lang_), ui.status(lang_), *ui.articles(lang_), ui.chat(lang_, turns)
+
+    return refresh, panels
+
+
+def _wire_chat(ui: Chrome, app: WebApp, lang: Any) -> None:
+    """The chat (``/chat``) and its examples."""
+    import gradio as gr
+
+    chat_io = {"fn": app.chat, "inputs": [ui.question, ui.chatbot, ui.top_k, ui.turns, lang],
+               "outputs": [ui.chatbot, ui.question, ui.turns]}
+    ui.question.submit(**chat_io, api_name="chat", show_progress="hidden", **ASK_GROUP)
+
+    def pick_example(evt: gr.SelectData) -> str:
+        return evt.value["text"] if isinstance(evt.value, dict) else str(evt.value)
+
+    ui.chatbot.example_select(pick_example, None, ui.question, **QUIET).then(
+        **chat_io, api_visibility="private", show_progress="hidden", **ASK_GROUP)
+
+
+def _adders(app: WebApp) -> tuple[Callable[..., dict], ...]:
+    """``upload``, ``add_article``, ``add_url`` and ``rebuild`` as thin wrappers: Gradio
+    shows a progress bar for handlers that take a gr.Progress default."""
+    import gradio as gr
+
     def upload(files: list[str] | None, lang: str, progress=gr.Progress()) -> dict:
         return app.upload(files, progress, lang)
 
@@ -60,89 +108,85 @@ def build_app(settings: Settings, assistant: Any = None):
     def rebuild(full: bool, lang: str, progress=gr.Progress()) -> dict:
         return app.rebuild(full, progress, lang)
 
+    handlers = ((upload, app.upload), (add_article, app.add_article), (add_url, app.add_url), (rebuild, app.rebuild))
+    for wrapper, handler in handlers:
+        wrapper.__doc__ = handler.__doc__  # the API page shows the handlers' documentation
+    return upload, add_article, add_url, rebuild
+
+
+def _wire_reports(ui: Chrome, app: WebApp, lang: Any, refresh: Callable[..., tuple], panels: list) -> None:
+    """The "Add articles" buttons (``/upload``, ``/add_article``, ``/add_url``, ``/rebuild``) and their report."""
+    import gradio as gr
+
+    upload, add_article, add_url, rebuild = _adders(app)
+
+    def show_result(result: dict | None, lang_: str, *inputs: Any) -> Any:
+        # The report, and the form cleared when its articles were added (kept to be fixed if refused).
+        cleared = tuple(None if result and result.get("ok") else gr.skip() for _ in inputs)
+        return (render.report_markdown(result, lang_), *cleared)
+
+    for button, fn, inputs, name, clears, report in (
+        (ui.upload_btn, upload, [ui.files], "upload", [ui.files], ui.report_md),
+        (ui.paste_btn, add_article, [ui.title, ui.source, ui.text], "add_article", [ui.title, ui.source, ui.text], ui.report_md),
+        (ui.url_btn, add_url, [ui.url], "add_url", [ui.url], ui.report_md),
+        (ui.rebuild_btn, rebuild, [ui.full], "rebuild", [], ui.report_md),
+    ):
+        button.click(None, js=show_js(report.elem_id), **QUIET)  # the progress shows there
+        button.click(fn, [*inputs, lang], ui.result, api_name=name, show_progress_on=[report], **INDEX_GROUP).then(
+            show_result, [ui.result, lang, *clears], [report, *clears], **QUIET
+        ).then(refresh, lang, panels, **QUIET)
+
+
+def _wire_removal(ui: Chrome, app: WebApp, lang: Any, refresh: Callable[..., tuple], panels: list) -> None:
+    """Deleting asks first; the confirmation names the article, its file and its passages."""
+    import gradio as gr
+
+    def remove_confirmed(doc_id: str, lang: str, request: gr.Request, progress=gr.Progress()) -> dict:
+        return app.remove(doc_id, bool(getattr(request, "username", None)), progress, lang)
+
+    ui.delete_btn.click(ui.confirm, [ui.pick, lang], [ui.confirm_box, ui.confirm_md, ui.removal_md], **QUIET)
+    ui.cancel_btn.click(lambda: gr.Column(visible=False), None, ui.confirm_box, **QUIET)
+    ui.confirm_btn.click(lambda: gr.Column(visible=False), None, ui.confirm_box, **QUIET).then(
+        remove_confirmed, [ui.pick, lang], ui.removed, api_visibility="private",
+        show_progress_on=[ui.removal_md], **INDEX_GROUP,
+    ).then(lambda result, lang_: render.report_markdown(result, lang_), [ui.removed, lang], ui.removal_md, **QUIET
+           ).then(refresh, lang, panels, **QUIET)
+    ui.articles_tab.select(refresh, lang, panels, **QUIET)
+
+
+def _wire_api(app: WebApp) -> None:
+    """The endpoints for scripts only: ``/ask``, ``/status``, ``/articles``, ``/remove_article``."""
+    import gradio as gr
+
     def remove_article(doc_id: str, request: gr.Request) -> dict:
         """Delete an indexed article (its id as /articles lists it): its file leaves the corpus
         folder and its passages both indexes. Refused unless signed in when CONVQA_AUTH is set.
         Returns the same dict as /upload, with ``removed``."""
         return app.remove(doc_id, bool(getattr(request, "username", None)))
 
-    def remove_confirmed(doc_id: str, lang: str, request: gr.Request, progress=gr.Progress()) -> dict:
-        return app.remove(doc_id, bool(getattr(request, "username", None)), progress, lang)
+    gr.api(app.ask, api_name="ask", **ASK_GROUP)
+    gr.api(app.status, api_name="status", concurrency_limit=None)
+    gr.api(app.articles, api_name="articles", concurrency_limit=None)
+    gr.api(remove_article, api_name="remove_article", **INDEX_GROUP)
 
-    handlers = ((upload, app.upload), (add_article, app.add_article), (add_url, app.add_url), (rebuild, app.rebuild))
-    for wrapper, handler in handlers:
-        wrapper.__doc__ = handler.__doc__  # the API page shows the handlers' documentation
 
-    with gr.Blocks(title=i18n.text(i18n.DEFAULT, "page_title"), analytics_enabled=False) as demo:
-        lang = gr.State(i18n.DEFAULT)
-        ui.build()
+def _wire_language(demo: Any, ui: Chrome, lang: Any, refresh: Callable[..., tuple], panels: list) -> None:
+    """The page's language: on load from the browser, then from the switch."""
+    import gradio as gr
 
-        ask_group = {"concurrency_id": "answer", "concurrency_limit": ANSWER_CONCURRENCY}
-        index_group = {"concurrency_id": "index", "concurrency_limit": 1}
-        quiet = {"api_visibility": "private", "queue": False}
-        chat_io = {"fn": app.chat, "inputs": [ui.question, ui.chatbot, ui.top_k, ui.turns, lang],
-                   "outputs": [ui.chatbot, ui.question, ui.turns]}
+    outputs = [lang, ui.switch, *ui.chrome_outputs, *panels]
 
-        ui.question.submit(**chat_io, api_name="chat", show_progress="hidden", **ask_group)
+    def on_load(hint: str, request: gr.Request) -> tuple:
+        stored, _, navigator = (hint or "").partition("|")
+        query = request.query_params.get("lang", "") if request is not None else ""
+        accept = request.headers.get("accept-language", "") if request is not None else ""
+        return on_switch(i18n.pick_language(query or stored, accept, navigator))
 
-        def pick_example(evt: gr.SelectData) -> str:
-            return evt.value["text"] if isinstance(evt.value, dict) else str(evt.value)
+    def on_switch(choice: str, turns: list[dict] | None = None, *reports: Any) -> tuple:
+        chosen = i18n.language(choice)
+        switch = gr.update(value=chosen, label=i18n.text(chosen, "language"))
+        return (chosen, switch, *ui.chrome(chosen, *reports), *refresh(chosen, turns))
 
-        ui.chatbot.example_select(pick_example, None, ui.question, **quiet).then(
-            **chat_io, api_visibility="private", show_progress="hidden", **ask_group)
-
-        def refresh(lang_: str, turns: list[dict] | None = None) -> tuple:
-            return ui.status(lang_), ui.status(lang_), *ui.articles(lang_), ui.chat(lang_, turns)
-
-        # What an index run changes on the page: counts, the list, the chat's placeholder when empty.
-        panels = [ui.status_md, ui.index_status_md, ui.articles_html, ui.pick, ui.chatbot]
-
-        def show_result(result: dict | None, lang_: str, *inputs: Any) -> Any:
-            # The report, and the form cleared when its articles were added (kept to be fixed if refused).
-            cleared = tuple(None if result and result.get("ok") else gr.skip() for _ in inputs)
-            return (render.report_markdown(result, lang_), *cleared)
-
-        for button, fn, inputs, name, clears, report in (
-            (ui.upload_btn, upload, [ui.files], "upload", [ui.files], ui.report_md),
-            (ui.paste_btn, add_article, [ui.title, ui.source, ui.text], "add_article", [ui.title, ui.source, ui.text], ui.report_md),
-            (ui.url_btn, add_url, [ui.url], "add_url", [ui.url], ui.report_md),
-            (ui.rebuild_btn, rebuild, [ui.full], "rebuild", [], ui.report_md),
-        ):
-            button.click(None, js=show_js(report.elem_id), **quiet)  # the progress shows there
-            button.click(fn, [*inputs, lang], ui.result, api_name=name, show_progress_on=[report], **index_group).then(
-                show_result, [ui.result, lang, *clears], [report, *clears], **quiet
-            ).then(refresh, lang, panels, **quiet)
-
-        # Deleting asks first; the confirmation names the article, its file and its passages.
-        ui.delete_btn.click(ui.confirm, [ui.pick, lang], [ui.confirm_box, ui.confirm_md, ui.removal_md], **quiet)
-        ui.cancel_btn.click(lambda: gr.Column(visible=False), None, ui.confirm_box, **quiet)
-        ui.confirm_btn.click(lambda: gr.Column(visible=False), None, ui.confirm_box, **quiet).then(
-            remove_confirmed, [ui.pick, lang], ui.removed, api_visibility="private",
-            show_progress_on=[ui.removal_md], **index_group,
-        ).then(lambda result, lang_: render.report_markdown(result, lang_), [ui.removed, lang], ui.removal_md, **quiet
-               ).then(refresh, lang, panels, **quiet)
-        ui.articles_tab.select(refresh, lang, panels, **quiet)
-
-        gr.api(app.ask, api_name="ask", **ask_group)
-        gr.api(app.status, api_name="status", concurrency_limit=None)
-        gr.api(app.articles, api_name="articles", concurrency_limit=None)
-        gr.api(remove_article, api_name="remove_article", **index_group)
-
-        # The page's language: on load from the browser, then from the switch.
-        outputs = [lang, ui.switch, *ui.chrome_outputs, *panels]
-
-        def on_load(hint: str, request: gr.Request) -> tuple:
-            stored, _, navigator = (hint or "").partition("|")
-            query = request.query_params.get("lang", "") if request is not None else ""
-            accept = request.headers.get("accept-language", "") if request is not None else ""
-            return on_switch(i18n.pick_language(query or stored, accept, navigator))
-
-        def on_switch(choice: str, turns: list[dict] | None = None, *reports: Any) -> tuple:
-            chosen = i18n.language(choice)
-            switch = gr.update(value=chosen, label=i18n.text(chosen, "language"))
-            return (chosen, switch, *ui.chrome(chosen, *reports), *refresh(chosen, turns))
-
-        demo.load(on_load, ui.hint, outputs, js=ui.LOAD_JS, **quiet).then(None, ui.switch, None, js=ui.APPLY_JS)
-        ui.switch.input(on_switch, [ui.switch, ui.turns, *ui.chrome_inputs], outputs, **quiet).then(
-            None, ui.switch, None, js=ui.SWITCH_JS)
-    return demo
+    demo.load(on_load, ui.hint, outputs, js=ui.LOAD_JS, **QUIET).then(None, ui.switch, None, js=ui.APPLY_JS)
+    ui.switch.input(on_switch, [ui.switch, ui.turns, *ui.chrome_inputs], outputs, **QUIET).then(
+        None, ui.switch, None, js=ui.SWITCH_JS)

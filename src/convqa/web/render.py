@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from convqa.answer.types import Answer, Citation, ShortAnswer
 from convqa.web.i18n import TEXTS, index_summary, language
-from convqa.web.messages import localize
+from convqa.messages import Message, say
 from convqa.web.style import CSS  # noqa: F401  (convqa.web.render.CSS, as documented)
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
@@ -78,9 +78,11 @@ def _colon(lang: str) -> str:
 def render_error(message: str, lang: str = "en", label: str = "error") -> str:
     """A refused question or failed request, styled as an error, in the page's language.
 
-    ``label`` is "error" (the question was refused) or "no_answer" (a server could not answer).
+    ``message`` is an error's Message (``exc.message``), said from the page's catalogue;
+    other text is shown as written. ``label`` is "error" (the question was refused) or
+    "no_answer" (a server could not answer).
     """
-    return f'<div class="cq-error"><b>{esc(labels(lang)[label])}{_colon(lang)}</b> {esc(localize(message, lang))}</div>'
+    return f'<div class="cq-error"><b>{esc(labels(lang)[label])}{_colon(lang)}</b> {esc(say(message, lang))}</div>'
 
 
 def render_pending(lang: str = "en") -> str:
@@ -242,6 +244,15 @@ def report_markdown(result: dict | None, lang: str = "en") -> str:
         return ""
     words = labels(lang)
     colon = _colon(lang)
+    coded = result.get("codes") or {}
+
+    def localize(line: str, lang: str) -> str:
+        # A line of the dict, from the code it was made of (library.codes); else as written.
+        try:
+            return Message.from_dict(coded[line]).say(lang)
+        except (KeyError, TypeError):  # no code, or one this version does not know
+            return str(line)
+
     lines = []
     for s in result.get("saved") or []:
         lines.append(f"**{words['added'] if s.get('created') else words['already']}{colon}** {esc(localize(s['message'], lang))}")

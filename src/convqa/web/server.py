@@ -11,6 +11,11 @@ from typing import Any
 import convqa  # noqa: F401  (sets the offline environment before anything loads)
 from convqa.errors import ConvqaError
 from convqa.settings import Settings
+from convqa.web import render
+from convqa.web.chrome import PAGE_JS
+from convqa.web.i18n import index_summary
+from convqa.web.memory import cap_malloc_arenas
+from convqa.web.style import HEAD
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
@@ -32,7 +37,7 @@ def parse_auth(auth: str | None) -> tuple[str, str] | None:
         return None
     user, sep, password = auth.partition(":")
     if not sep or not user or not password:
-        raise ConvqaError("auth must look like 'user:password' (CONVQA_AUTH)")
+        raise ConvqaError("bad_auth")
     return user, password
 
 
@@ -40,10 +45,7 @@ def check_bind(settings: Settings) -> tuple[str, str] | None:
     """The credentials to require; refuses to serve beyond loopback without them."""
     auth = parse_auth(settings.auth)
     if auth is None and not is_loopback(settings.host):
-        raise ConvqaError(
-            f"refusing to serve on {settings.host} without a password: "
-            "set CONVQA_AUTH=user:password or bind 127.0.0.1"
-        )
+        raise ConvqaError("no_password", host=settings.host)
     return auth
 
 
@@ -54,19 +56,13 @@ def launch(settings: Settings, assistant: Any = None, *, block: bool = True):
     With ``block=False`` it returns the running Blocks (``.close()`` stops it).
     """
     auth = check_bind(settings)  # before loading the model: fail fast
-    from convqa.web.memory import cap_malloc_arenas
-
     cap_malloc_arenas(settings.malloc_arenas)  # before Gradio and the index start their threads
     import gradio as gr
 
-    from convqa.web import render
-    from convqa.web.chrome import PAGE_JS
-    from convqa.web.i18n import index_summary
-    from convqa.web.style import HEAD
-    from convqa.web.page import build_app
+    from convqa.web.page import build_app  # lazy: numpy and langchain load after the arenas are capped
 
     if assistant is None:
-        from convqa.assistant import Assistant
+        from convqa.assistant import Assistant  # lazy: as build_app, after the arenas are capped
 
         assistant = Assistant(settings)
     report = assistant.index()

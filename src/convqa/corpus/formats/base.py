@@ -10,12 +10,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from convqa.errors import CodedError
+
 #: A first line longer than this is text, not a title.
 TITLE_MAX_CHARS = 150
 _SENTENCE_END = (".", "!", "?", ":", ";", ",")
 
 
-class UnreadableArticle(Exception):
+class UnreadableArticle(CodedError):
     """The file is not an article we can index (binary, empty, undecodable, too large)."""
 
 
@@ -53,7 +55,7 @@ def decode_bytes(raw: bytes, name: str) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="strict")
     if b"\x00" in raw[:8192]:
-        raise UnreadableArticle("binary file (NUL bytes), not an article")
+        raise UnreadableArticle("binary_file")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -70,7 +72,7 @@ def decode_bytes(raw: bytes, name: str) -> str:
 
     best = from_bytes(raw).best()
     if best is None:
-        raise UnreadableArticle("cannot decode the text (unknown encoding)")
+        raise UnreadableArticle("undecodable")
     return str(best)
 
 

@@ -18,6 +18,6 @@ def parse_html_text(text: str, stem: str) -> Parsed:
         text, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
     )
     if doc is None or not (doc.text or "").strip():
-        raise UnreadableArticle("no article text found in the HTML page")
+        raise UnreadableArticle("no_html_text")
     meta = {"source": doc.url or "", "date": doc.date or "", "lang": doc.language or ""}
     return Parsed(doc.title or title_from_stem(stem), doc.text, {k: v for k, v in meta.items() if v})

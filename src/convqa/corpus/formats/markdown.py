@@ -15,7 +15,7 @@ def parse_markdown(data: bytes, name: str, stem: str) -> Parsed:
     try:
         post = frontmatter.loads(text)
     except Exception as exc:  # malformed YAML: a user mistake, say which file
-        raise UnreadableArticle(f"front matter cannot be parsed ({exc.__class__.__name__})") from exc
+        raise UnreadableArticle("front_matter_unreadable", error=exc.__class__.__name__) from exc
     meta = {k: str(v) for k, v in post.metadata.items() if v is not None}
     body = post.content
     title = meta.pop("title", "")

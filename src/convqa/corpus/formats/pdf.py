@@ -28,11 +28,11 @@ _JUNK_TITLE = re.compile(r"^(untitled|sans titre|document\d*|microsoft word - .*
 def parse_pdf(data: bytes, name: str, stem: str) -> Parsed:
     """Read a PDF's text layer; title from its metadata, else from its first short line."""
     if b"%PDF-" not in data[:1024]:
-        raise UnreadableArticle("not a PDF file (no %PDF- header)")
+        raise UnreadableArticle("not_pdf")
     pages, meta, meta_title = _read(data)
     body = "\n\n".join(p for p in (_rejoin(page.split("\n")) for page in pages) if p)
     if not body.strip():
-        raise UnreadableArticle("the PDF has no text layer (a scan?); only PDFs with text can be read")
+        raise UnreadableArticle("pdf_no_text")
     if meta_title:
         first, _, rest = body.partition("\n\n")
         if _squash(first) == _squash(meta_title) and rest.strip():
@@ -54,12 +54,12 @@ def _read(data: bytes) -> tuple[list[str], dict[str, str], str]:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise UnreadableArticle("the PDF is protected by a password")
+            raise UnreadableArticle("pdf_password")
         pages = [page.extract_text() or "" for page in reader.pages]
     except UnreadableArticle:
         raise
     except Exception as exc:  # pypdf raises many kinds on damaged or hostile files
-        raise UnreadableArticle(f"the PDF cannot be read ({exc.__class__.__name__})") from None
+        raise UnreadableArticle("pdf_unreadable", error=exc.__class__.__name__) from None
     meta: dict[str, str] = {}
     title = ""
     try:  # metadata is optional and often malformed: never a reason to refuse the text
