@@ -23,7 +23,7 @@ from convqa.corpus.loader import Article, load_corpus, read_article
 from convqa.settings import Settings
 
 #: Bumped when chunking or chunk metadata change, so that older entries are not used.
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"  # 2: chunks carry the article's author
 
 #: An article's chunk documents (what the index run makes of an Article).
 Chunker = Callable[[Article], list[Document]]
