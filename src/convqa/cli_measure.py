@@ -66,9 +66,9 @@ def train_reader_command(
     try:
         if not dataset.is_file():
             raise ConvqaError(f"dataset not found: {dataset}")
-        from convqa.reader.train import TrainOptions, train_reader
+        from convqa.training.reader import TrainOptions, train_reader
 
-        result = train_reader(dataset, out, TrainOptions(epochs=epochs, limit_questions=limit, seed=seed))
+        result = train_reader(dataset, out, _settings(), TrainOptions(epochs=epochs, limit_questions=limit, seed=seed))
     except ConvqaError as exc:
         _fail(str(exc), 1)
     except KeyboardInterrupt:
