@@ -33,7 +33,7 @@ def test_text_and_metadata_of_a_pdf(tmp_path: Path):
     assert article.title == HEADING
     # Wrapped lines are one paragraph again; the heading printed on the page is not body text.
     assert article.text == "\n\n".join(PARAGRAPHS)
-    assert (article.date, article.extra, article.lang) == ("2025-08-14", {"author": "Rédaction Centre"}, "fr")
+    assert (article.date, article.author, article.lang) == ("2025-08-14", "Rédaction Centre", "fr")
 
 
 def test_without_a_metadata_title_the_first_short_line_is_the_title(tmp_path: Path):
@@ -90,3 +90,18 @@ def test_a_question_about_a_pdf_article_quotes_it_exactly(corpus_copy, make_sett
     assert "40 000 euros" in first.quote and "40 000 euros" in answer.answer
     assert article.text[first.quote_start:first.quote_end] == first.quote
     assert article.text[first.start:first.end] == first.text
+
+
+def test_a_pdf_authors_name_is_stored_with_its_chunks(corpus_copy, make_settings, embedder):
+    from convqa.assistant import Assistant
+
+    (corpus_copy / "loire.pdf").write_bytes(loire_pdf(title=HEADING, author="Rédaction Centre"))
+    assistant = Assistant(make_settings(corpus_copy), embedder=embedder)
+    assert assistant.index().warnings == []
+    _, _, metadatas = assistant.store.all()
+    loire = [m for m in metadatas if m["doc_id"] == "loire"]
+    others = [m for m in metadatas if m["doc_id"] != "loire"]
+    assert loire and others
+    assert {m["author"] for m in loire} == {"Rédaction Centre"}
+    # Articles that name no author carry no key: their chunks stay what they were.
+    assert not any("author" in m for m in others)

@@ -31,16 +31,16 @@ def _question(start: int = 100, end: int = 107, doc_id: str = "sport") -> EvalQu
 # -- hits come from offsets ------------------------------------------------------------
 def test_citation_covering_the_gold_range_is_a_hit():
     q = _question()
-    assert covers(Span("sport", 100, 107), q)
-    assert covers(Span("sport", 0, 400), q)
+    assert covers("sport", 100, 107, q)
+    assert covers("sport", 0, 400, q)
 
 
 def test_partial_overlap_or_other_place_with_same_text_is_not_a_hit():
     q = _question()
-    assert not covers(Span("sport", 103, 400), q)  # starts inside the answer
-    assert not covers(Span("sport", 0, 105), q)  # ends inside the answer
-    assert not covers(Span("sport", 300, 307), q)  # the same "100 000" elsewhere in the article
-    assert not covers(Span("budget", 100, 107), q)  # same offsets, another article
+    assert not covers("sport", 103, 400, q)  # starts inside the answer
+    assert not covers("sport", 0, 105, q)  # ends inside the answer
+    assert not covers("sport", 300, 307, q)  # the same "100 000" elsewhere in the article
+    assert not covers("budget", 100, 107, q)  # same offsets, another article
 
 
 def test_hit_rank_and_summary_count_the_first_covering_citation():
@@ -157,3 +157,11 @@ def test_eval_command_writes_complete_metrics_and_reports(tmp_path):
     assert "| evidence_hit@5 |" in (out / "report.md").read_text(encoding="utf-8")
     assert (out / "metrics.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert len((out / "questions.jsonl").read_text(encoding="utf-8").splitlines()) == config["n_questions"]
+
+
+def test_a_gold_range_alone_is_checked_as_a_question_is():
+    from convqa.evaluation.metrics import GoldRange
+
+    gold = GoldRange("sport", 100, 107)
+    assert covers("sport", 90, 120, gold) and not covers("sport", 101, 120, gold)
+    assert covers("sport", 90, 120, gold) == covers("sport", 90, 120, _question())

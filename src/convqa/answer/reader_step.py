@@ -23,6 +23,7 @@ from convqa.answer.candidates import Candidate, passage_prior, sentence_candidat
 from convqa.answer.reading import Reading, Span
 # The pre-rank weighs the same signals as the hand-tuned step, with the same weights.
 from convqa.answer.sentences import COVERAGE_WEIGHT, CUE_BONUS, PROXIMITY_BONUS, REPEAT_PENALTY
+from convqa.reader.features import FEATURES
 from convqa.model.spec import spec_for
 from convqa.retrieval.types import Passage, Query
 
@@ -70,8 +71,6 @@ class ReaderStep:
         """Calibrated probability that a candidate with these signals answers the question."""
         weights = self.config.calib_weights
         if weights:
-            from convqa.reader.calibrate import FEATURES
-
             z = sum(w * features[name] for w, name in zip(weights, FEATURES)) + self.config.calib_b
         else:
             z = self.config.calib_a * features["margin"] + self.config.calib_b

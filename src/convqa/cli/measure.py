@@ -65,9 +65,9 @@ def train_reader_command(
         if not dataset.is_file():
             raise ConvqaError("dataset_not_found", file=dataset)
         # lazy: keeps numpy off --help
-        from convqa.reader.train import TrainOptions, train_reader
+        from convqa.training.reader import TrainOptions, train_reader
 
-        result = train_reader(dataset, out, TrainOptions(epochs=epochs, limit_questions=limit, seed=seed))
+        result = train_reader(dataset, out, settings_from(), TrainOptions(epochs=epochs, limit_questions=limit, seed=seed))
     except ConvqaError as exc:
         fail(str(exc), 1)
     except KeyboardInterrupt:

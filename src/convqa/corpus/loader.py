@@ -12,26 +12,22 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from convqa.corpus.formats.base import Parsed, UnreadableArticle, decode_bytes, normalize_text
-from convqa.corpus.formats.registry import accepted_suffixes, format_for, suffix_label
+from convqa.corpus.formats.registry import format_for, suffix_label
 from convqa.errors import CorpusError
 from convqa.messages import Message
 
 # Re-exported: callers and tests import these from the loader.
 __all__ = [
-    "ARTICLE_SUFFIXES", "Article", "UnreadableArticle", "decode_bytes", "iter_article_files",
+    "Article", "UnreadableArticle", "decode_bytes", "iter_article_files",
     "load_corpus", "normalize_text", "read_article", "slugify", "to_article",
 ]
 
 log = logging.getLogger(__name__)
-
-#: Every suffix read from the corpus folder (the format registry is the one list).
-ARTICLE_SUFFIXES = accepted_suffixes(uploads=False)
-
 
 @dataclass(frozen=True)
 class Article:
@@ -44,7 +40,8 @@ class Article:
     date: str = ""
     lang: str = "fr"
     path: str = ""
-    extra: dict[str, str] = field(default_factory=dict, compare=False)
+    #: Who wrote it, when the file says (a PDF's metadata, a Markdown front matter's ``author``).
+    author: str = ""
 
 
 def slugify(value: str) -> str:
@@ -91,7 +88,7 @@ def to_article(parsed: Parsed, default_id: str, path: str = "") -> Article:
         date=meta.pop("date", ""),
         lang=meta.pop("lang", meta.pop("language", "")) or "fr",
         path=path,
-        extra=meta,
+        author=meta.pop("author", ""),
     )
 
 

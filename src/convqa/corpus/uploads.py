@@ -18,13 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from convqa.corpus.formats.registry import accepted_suffixes, format_for, suffix_label
+from convqa.corpus.formats.registry import format_for, suffix_label
 from convqa.corpus.loader import UnreadableArticle, load_corpus, read_article, slugify
 from convqa.errors import CorpusError
 from convqa.messages import Message
 
-#: File types accepted from users, from the format registry (the loader also reads ``.markdown``).
-UPLOAD_SUFFIXES = accepted_suffixes()
 _MAX_TITLE_CHARS = 300
 _MAX_SOURCE_CHARS = 2000
 _MAX_NAME_ATTEMPTS = 1000
@@ -158,7 +156,6 @@ def save_article_bytes(data: bytes, filename: str, corpus_dir: Path, *, max_byte
             return SavedArticle(twin, article.doc_id, article.title, False,
                                 Message("named", name=shown, reason=Message("already_there", file=twin.relative_to(corpus_dir))))
 
-    stem, suffix = name.rsplit(".", 1)
     # A hidden folder (the loader skips it) holding the file under its final base name,
     # so a title derived from the file name is the one the index will see.
     staging = Path(tempfile.mkdtemp(prefix=".upload-", dir=corpus_dir))
@@ -169,36 +166,44 @@ def save_article_bytes(data: bytes, filename: str, corpus_dir: Path, *, max_byte
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
-        try:
-            article = read_article(tmp, max_bytes=max_bytes)
-        except (UnreadableArticle, UnicodeDecodeError) as exc:
-            raise CorpusError("named", name=shown, reason=exc) from None
-
-        existing = _existing(corpus_dir, _EXISTING_MAX_BYTES)
-        for other in existing:
-            if other.text == article.text:
-                return SavedArticle(corpus_dir / other.path, other.doc_id, other.title, False,
-                                    Message("named", name=shown, reason=Message("same_text", file=other.path)))
-        used_ids = {a.doc_id: a.path for a in existing}
-        explicit_id = article.doc_id != slugify(stem)  # an ``id:`` in the front matter
-        if explicit_id and article.doc_id in used_ids:
-            raise CorpusError("named", name=shown, reason=Message("id_taken", doc_id=article.doc_id, file=used_ids[article.doc_id]))
-
-        for attempt in range(1, _MAX_NAME_ATTEMPTS + 1):
-            candidate = name if attempt == 1 else f"{stem}-{attempt}.{suffix}"
-            doc_id = article.doc_id if explicit_id else slugify(candidate.rsplit(".", 1)[0])
-            target = corpus_dir / candidate
-            if doc_id in used_ids or target.exists():
-                continue
-            if _link_no_replace(tmp, target):
-                final = read_article(target, max_bytes=max_bytes, root=corpus_dir)
-                said = (Message("saved", file=candidate, title=final.title) if attempt == 1
-                        else Message("saved_renamed", file=candidate, taken=name, title=final.title))
-                return SavedArticle(target, final.doc_id, final.title, True, said)
-        raise CorpusError("named", name=shown, reason=Message("no_free_name", name=name))
+        return _place_staged(tmp, shown, corpus_dir, max_bytes)
     finally:
         tmp.unlink(missing_ok=True)
         staging.rmdir()
+
+
+def _place_staged(tmp: Path, shown: str, corpus_dir: Path, max_bytes: int) -> SavedArticle:
+    """Read the staged file ``tmp`` and link it into the corpus under the first free name
+    (``name``, ``name-2``...); the same text already there is a no-op."""
+    name = tmp.name
+    stem, suffix = name.rsplit(".", 1)
+    try:
+        article = read_article(tmp, max_bytes=max_bytes)
+    except (UnreadableArticle, UnicodeDecodeError) as exc:
+        raise CorpusError("named", name=shown, reason=exc) from None
+
+    existing = _existing(corpus_dir, _EXISTING_MAX_BYTES)
+    for other in existing:
+        if other.text == article.text:
+            return SavedArticle(corpus_dir / other.path, other.doc_id, other.title, False,
+                                Message("named", name=shown, reason=Message("same_text", file=other.path)))
+    used_ids = {a.doc_id: a.path for a in existing}
+    explicit_id = article.doc_id != slugify(stem)  # an ``id:`` in the front matter
+    if explicit_id and article.doc_id in used_ids:
+        raise CorpusError("named", name=shown, reason=Message("id_taken", doc_id=article.doc_id, file=used_ids[article.doc_id]))
+
+    for attempt in range(1, _MAX_NAME_ATTEMPTS + 1):
+        candidate = name if attempt == 1 else f"{stem}-{attempt}.{suffix}"
+        doc_id = article.doc_id if explicit_id else slugify(candidate.rsplit(".", 1)[0])
+        target = corpus_dir / candidate
+        if doc_id in used_ids or target.exists():
+            continue
+        if _link_no_replace(tmp, target):
+            final = read_article(target, max_bytes=max_bytes, root=corpus_dir)
+            said = (Message("saved", file=candidate, title=final.title) if attempt == 1
+                    else Message("saved_renamed", file=candidate, taken=name, title=final.title))
+            return SavedArticle(target, final.doc_id, final.title, True, said)
+    raise CorpusError("named", name=shown, reason=Message("no_free_name", name=name))
 
 
 def save_upload(path: Path, corpus_dir: Path, *, max_bytes: int, filename: str | None = None) -> SavedArticle:

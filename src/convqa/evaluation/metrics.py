@@ -14,6 +14,7 @@ import string
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple, Protocol
 
 from convqa.evaluation.dataset import EvalQuestion
 
@@ -70,15 +71,35 @@ class QuestionResult:
     short: str | None = None
 
 
-def covers(span: Span, question: EvalQuestion) -> bool:
-    """True when the span lies in the gold article and contains the whole gold range."""
-    return span.doc_id == question.doc_id and span.start <= question.start and question.end <= span.end
+class Gold(Protocol):
+    """Where a gold answer lies: an EvalQuestion, or a GoldRange."""
+
+    doc_id: str
+    start: int
+    end: int
+
+
+class GoldRange(NamedTuple):
+    """A gold answer's range alone (``doc_id, start, end`` unpacks as a tuple)."""
+
+    doc_id: str
+    start: int
+    end: int
+
+
+def covers(doc_id: str, start: int, end: int, gold: Gold) -> bool:
+    """True when ``[start, end)`` of article ``doc_id`` contains the whole gold range.
+
+    The one test of evidence, used for citations, quotes, passages and training candidates
+    alike: offsets decide, so the same words elsewhere never count.
+    """
+    return doc_id == gold.doc_id and start <= gold.start and gold.end <= end
 
 
 def hit_rank(spans: Sequence[Span], question: EvalQuestion) -> int | None:
     """1-based rank of the first span covering the gold range, or None."""
     for rank, span in enumerate(spans, 1):
-        if covers(span, question):
+        if covers(span.doc_id, span.start, span.end, question):
             return rank
     return None
 
@@ -164,7 +185,7 @@ def summarize(results: Sequence[QuestionResult]) -> dict:
     for k in QUOTE_KS:
         quoted = [r for r in answering if r.quotes is not None]
         out[f"quote_hit@{k}"] = (
-            round(sum(1 for r in quoted if any(covers(s, r.question) for s in r.quotes[:k])) / len(quoted), 4)
+            round(sum(1 for r in quoted if any(covers(s.doc_id, s.start, s.end, r.question) for s in r.quotes[:k])) / len(quoted), 4)
             if quoted else None
         )
     if answering:

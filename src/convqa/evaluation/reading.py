@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from convqa.evaluation.dataset import EvalQuestion
-from convqa.evaluation.metrics import f1_score
+from convqa.evaluation.metrics import covers, f1_score
 from convqa.retrieval.types import Passage
 
 
@@ -19,7 +19,7 @@ def gold_passage(assistant, q: EvalQuestion) -> Passage | None:
     """The indexed chunk that covers the gold answer's range."""
     lexical = assistant.lexical
     for row, m in enumerate(lexical.metadatas):
-        if m.get("doc_id") == q.doc_id and int(m["start"]) <= q.start and q.end <= int(m["end"]):
+        if covers(m.get("doc_id"), int(m["start"]), int(m["end"]), q):
             return Passage(lexical.ids[row], lexical.texts[row], lexical.metadatas[row], score=1.0)
     return None
 

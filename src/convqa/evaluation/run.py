@@ -10,23 +10,24 @@ from __future__ import annotations
 import json
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from convqa.errors import BadQuestionError, ConvqaError
-from convqa.evaluation.baselines import (
-    TUTORIAL_CHUNK_OVERLAP, TUTORIAL_CHUNK_SIZE, LangChainChroma, bm25_spans, dense_spans,
-)
-from convqa.evaluation.dataset import SPLITS, EvalQuestion, load_squad, verify_corpus, write_corpus
+from convqa.assistant import Assistant
+from convqa.corpus.loader import load_corpus
+from convqa.errors import ConvqaError
+from convqa.evaluation.asking import WARMUP_QUESTIONS, IndexTiming, ask_all, ask_langchain, ask_one, bar, measure_index
+from convqa.evaluation.baselines import TUTORIAL_CHUNK_OVERLAP, TUTORIAL_CHUNK_SIZE, LangChainChroma
+from convqa.evaluation.dataset import SPLITS, EvalSet, load_squad, verify_corpus, write_corpus
+from convqa.evaluation.metrics import INDEX_KEYS, QuestionResult, hit_rank, index_metrics, peak_rss_mb, percentile, summarize
 from convqa.evaluation.reading import held_out_abstention, reading_f1
+from convqa.evaluation.report import write_reports
 from convqa.evaluation.variants import run_variants
-from convqa.evaluation.metrics import (
-    INDEX_KEYS, QuestionResult, Span, hit_rank, index_metrics, peak_rss_mb, percentile, summarize,
-)
 from convqa.model.spec import chunk_max_words
 from convqa.settings import Settings
 
@@ -36,23 +37,10 @@ CONFIG_SETTINGS = (
     "max_question_chars", "retrievers", "answerer", "reader_dir", "reader_precision", "reader_abstain_below",
     "reader_short_above", "cite_min_relevance", "generator", "llm_model",
 )
-WARMUP_QUESTIONS = 3
-
-
-def _timed(fn: Callable, *args) -> tuple[object, float]:
-    started = time.perf_counter()
-    value = fn(*args)
-    return value, (time.perf_counter() - started) * 1e3
-
-
-def _bar(iterable: Iterable | None = None, **kwargs):
-    from tqdm import tqdm
-
-    return tqdm(iterable, file=sys.stderr, mininterval=1.0, dynamic_ncols=True, **kwargs)
 
 
 def eval_settings(base: Settings, corpus_dir: Path, data_dir: Path, k: int) -> Settings:
-    """The base settings (defaults + CONVQA_* environment) on a fresh embedded store."""
+    """The caller's settings (``base``) on a fresh embedded store, with k citations per answer."""
     values = base.model_dump() | {
         "corpus_dir": corpus_dir, "data_dir": data_dir, "chroma_url": None, "collection": "convqa-eval", "top_k": k,
         # Retrieval is scored on k citations: every passage up to k is cited, supporting or not.
@@ -61,33 +49,8 @@ def eval_settings(base: Settings, corpus_dir: Path, data_dir: Path, k: int) -> S
     return Settings(**values)
 
 
-def encode_seconds(embedder, texts: list[str]) -> float:
-    """Raw ``model.encode`` time of the chunk texts: same prompt, batch size and torch
-    threads as indexing (the embedder drops to one thread for questions)."""
-    import torch
-
-    prompts = embedder.model.prompts or {}
-    before = torch.get_num_threads()
-    torch.set_num_threads(getattr(embedder, "batch_threads", before))
-    try:
-        started = time.perf_counter()
-        embedder.model.encode(
-            texts,
-            prompt_name="passage" if "passage" in prompts else None,
-            batch_size=embedder.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return time.perf_counter() - started
-    finally:
-        torch.set_num_threads(before)
-
-
 def code_version() -> dict:
     """The git commit of the evaluated code and whether the work tree differs from it."""
-    import subprocess
-
     here = Path(__file__).resolve().parent
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=10)
@@ -98,41 +61,6 @@ def code_version() -> dict:
     if commit.returncode != 0:
         return {"commit": None, "dirty": None}
     return {"commit": commit.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
-
-
-def _citations(answer) -> tuple[list[Span], list[Span]]:
-    evidence = [Span(c.doc_id, c.start, c.end, len(c.text.split())) for c in answer.citations]
-    quotes = [Span(c.doc_id, c.quote_start, c.quote_end, len(c.quote.split())) for c in answer.citations]
-    return evidence, quotes
-
-
-def _floor(assistant, question: str, k: int) -> tuple[float, float]:
-    """The least any system can do: embed the question and look it up once (wall, CPU ms)."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    vector = assistant.embedder.encode_queries([question])[0]
-    assistant.store.search(vector, k)
-    return (time.perf_counter() - wall) * 1e3, (time.process_time() - cpu) * 1e3
-
-
-def _ask(assistant, q: EvalQuestion, k: int, pipeline=None) -> QuestionResult:
-    """One question through the assistant (or another pipeline over its indexes), timed
-    against its floor measured just before."""
-    floor, floor_cpu = _floor(assistant, q.question, k)
-    wall, cpu = time.perf_counter(), time.process_time()
-    try:
-        answer = assistant.ask(q.question) if pipeline is None else pipeline.run(q.question, top_k=k)
-    except BadQuestionError as exc:  # a dataset question the assistant refuses: counts as a miss
-        answer, error = None, str(exc)
-    latency = (time.perf_counter() - wall) * 1e3
-    # CPU time (all threads) moves less than wall time when other jobs share the machine.
-    extra = {"cpu_ms": (time.process_time() - cpu) * 1e3, "floor_cpu_ms": floor_cpu}
-    if answer is None:
-        return QuestionResult(q, [], latency, quotes=[], answer="", abstained=True, floor_ms=floor,
-                              extra=extra | {"error": error})
-    evidence, quotes = _citations(answer)
-    return QuestionResult(q, evidence, latency, quotes=quotes, answer=answer.answer, abstained=answer.abstained,
-                          floor_ms=floor, extra=extra | {"timings": answer.timings},
-                          short=answer.short.text if answer.short else "")
 
 
 def _cpu_summary(system: list[QuestionResult], index_cpu: float, encode_cpu: float) -> dict:
@@ -175,132 +103,79 @@ def _question_rows(system: list[QuestionResult], baselines: dict[str, list[Quest
 
 
 @dataclass
-class IndexTiming:
-    """Wall and CPU seconds of the index build and of encoding its chunks alone."""
+class Measured:
+    """Everything one run measured, before it is summed up."""
 
-    chunks: int
-    index_s: float
-    index_cpu: float
-    encode_s: float
-    encode_cpu: float
-
-
-def measure_index(assistant) -> IndexTiming:
-    """Build the index through ``Assistant.index()``, then encode the same chunks alone."""
-    from convqa.corpus.loader import load_corpus
-    from convqa.index.builder import chunk_documents
-
-    settings = assistant.settings
-    encode_seconds(assistant.embedder, ["passage de mise en route"])  # first call allocates; time neither side with it
-    bar = _bar(total=0, unit="chunk", desc="index")
-
-    def progress(done: int, total: int) -> None:
-        bar.total = total
-        bar.update(done - bar.n)
-
-    wall, cpu = time.perf_counter(), time.process_time()
-    report = assistant.index(progress=progress)
-    index_s, index_cpu = time.perf_counter() - wall, time.process_time() - cpu
-    bar.close()
-    articles, _ = load_corpus(settings.corpus_dir, settings.max_article_bytes)
-    texts = [d.page_content for d in chunk_documents(articles, settings)]
-    print(f"encoding the {len(texts)} chunks alone (the index's floor)", file=sys.stderr)
-    cpu = time.process_time()
-    encode_s = encode_seconds(assistant.embedder, texts)
-    return IndexTiming(report.chunks, index_s, index_cpu, encode_s, time.process_time() - cpu)
+    timing: IndexTiming
+    system: list[QuestionResult]
+    baselines: dict[str, list[QuestionResult]]
+    peak_rss_mb: float
+    answerer: str
+    langchain: LangChainChroma
+    held_out: dict | None = None
+    compared: dict | None = None
 
 
-def ask_all(assistant, questions: list[EvalQuestion], k: int) -> tuple[list[QuestionResult], dict[str, list[QuestionResult]]]:
-    """Every question through ``Assistant.ask`` (with its floor), and through BM25 and dense alone."""
-    for q in questions[:WARMUP_QUESTIONS]:  # loads BM25, warms caches: not timed
-        _ask(assistant, q, k)
-    system: list[QuestionResult] = []
-    baselines: dict[str, list[QuestionResult]] = {"bm25": [], "dense": []}
-    for q in _bar(questions, unit="q", desc="ask"):
-        system.append(_ask(assistant, q, k))
-        spans, ms = _timed(bm25_spans, assistant, q.question, k)
-        baselines["bm25"].append(QuestionResult(q, spans, ms))
-        spans, ms = _timed(dense_spans, assistant, q.question, k)
-        baselines["dense"].append(QuestionResult(q, spans, ms))
-    return system, baselines
-
-
-def ask_langchain(langchain: LangChainChroma, questions: list[EvalQuestion], k: int) -> list[QuestionResult]:
-    """Every question through the LangChain tutorial's ``similarity_search``."""
-    results = []
-    for q in _bar(questions, unit="q", desc="langchain"):
-        spans, ms = _timed(langchain.spans, q.question, k)
-        results.append(QuestionResult(q, spans, ms))
-    return results
-
-
-def run_eval(
-    dataset: Path,
-    out_dir: Path,
-    *,
-    limit: int | None = None,
-    k: int = 10,
-    settings: Settings | None = None,
-    held_out_articles: bool = False,
-    variants: list[str] | None = None,
-    split: str | None = None,
-) -> dict:
-    """Evaluate convqa and the baselines on a SQuAD-format dataset; write the reports into
-    ``out_dir`` and return the metrics (the metrics.json content)."""
-    from convqa.evaluation.report import write_reports
-
-    started = time.perf_counter()
-    version = code_version()  # before the long run: others may commit meanwhile
+def _selected(dataset: Path, limit: int | None, split: str | None) -> EvalSet:
+    """The dataset's first ``limit`` articles, with only ``split``'s questions when given."""
     evalset = load_squad(dataset, limit)
     if split is not None:  # every article is still indexed; only this split's questions are asked
         evalset.questions = [q for q in evalset.questions if q.split == split]
     if not evalset.questions:
         raise ConvqaError("no_usable_question", dataset=dataset)
-    with tempfile.TemporaryDirectory(prefix="convqa-eval-") as tmp:
-        root = Path(tmp)
-        write_corpus(evalset, root / "corpus")
-        settings = eval_settings(settings or Settings(), root / "corpus", root / "data", k)
-        verify_corpus(evalset, settings.corpus_dir, settings.max_article_bytes)
-        from convqa.assistant import Assistant
-        from convqa.corpus.loader import load_corpus
+    return evalset
 
-        print(f"loading the model; {len(evalset.articles)} articles, {len(evalset.questions)} questions",
-              file=sys.stderr)
-        assistant = Assistant(settings)
-        timing = measure_index(assistant)
-        system, baselines = ask_all(assistant, evalset.questions, k)
-        assistant_answerer = assistant.pipeline.answerer
-        peak = peak_rss_mb()  # before the LangChain baseline adds its own collection
-        test = [r for r in system if r.question.split == "test"]
-        for r in _bar(test, unit="q", desc="reading (gold passage)"):
-            f1 = reading_f1(assistant, r.question)
-            if f1 is not None:
-                r.extra["reading_f1"] = f1
-        compared = run_variants(assistant, [r.question for r in test], k, variants, _ask) if variants else None
-        held_out = None
-        if held_out_articles:
-            print("asking the test questions without their own article", file=sys.stderr)
-            held_out = held_out_abstention(assistant, _bar([r.question for r in test], unit="q", desc="held out"), k)
 
-        print("building the LangChain tutorial baseline", file=sys.stderr)
-        langchain = LangChainChroma(assistant.embedder, root / "langchain-chroma")
-        langchain.build(load_corpus(settings.corpus_dir, settings.max_article_bytes)[0])
-        baselines["langchain_chroma"] = ask_langchain(langchain, evalset.questions, k)
+def _measure(assistant: Assistant, evalset: EvalSet, k: int, root: Path, held_out_articles: bool,
+             variants: list[str] | None) -> Measured:
+    """Index, ask every question (system and baselines), then the test split's extra measures."""
+    settings = assistant.settings
+    timing = measure_index(assistant)
+    system, baselines = ask_all(assistant, evalset.questions, k)
+    answerer = getattr(assistant.pipeline.answerer, "description", settings.answerer)
+    peak = peak_rss_mb()  # before the LangChain baseline adds its own collection
+    test = [r for r in system if r.question.split == "test"]
+    for r in bar(test, unit="q", desc="reading (gold passage)"):
+        f1 = reading_f1(assistant, r.question)
+        if f1 is not None:
+            r.extra["reading_f1"] = f1
+    compared = run_variants(assistant, [r.question for r in test], k, variants, ask_one) if variants else None
+    held_out = None
+    if held_out_articles:
+        print("asking the test questions without their own article", file=sys.stderr)
+        held_out = held_out_abstention(assistant, bar([r.question for r in test], unit="q", desc="held out"), k)
 
-    metrics: dict = _summaries(system) | index_metrics(timing.index_s, timing.chunks, timing.encode_s, peak)
-    metrics["splits"] = _by_split(system)
-    metrics["cpu_time"] = _cpu_summary(system, timing.index_cpu, timing.encode_cpu)
-    if held_out is not None:
-        metrics["held_out_articles"] = held_out | {"split": "test"}
-    if compared is not None:
-        metrics["variants"] = compared
+    print("building the LangChain tutorial baseline", file=sys.stderr)
+    langchain = LangChainChroma(assistant.embedder, root / "langchain-chroma")
+    langchain.build(load_corpus(settings.corpus_dir, settings.max_article_bytes)[0])
+    baselines["langchain_chroma"] = ask_langchain(langchain, evalset.questions, k)
+    return Measured(timing, system, baselines, peak, answerer, langchain, held_out, compared)
+
+
+def _metrics(run: Measured) -> dict:
+    """The metrics of the system, its splits and its baselines (without the config)."""
+    timing = run.timing
+    metrics: dict = _summaries(run.system) | index_metrics(timing.index_s, timing.chunks, timing.encode_s, run.peak_rss_mb)
+    metrics["splits"] = _by_split(run.system)
+    metrics["cpu_time"] = _cpu_summary(run.system, timing.index_cpu, timing.encode_cpu)
+    if run.held_out is not None:
+        metrics["held_out_articles"] = run.held_out | {"split": "test"}
+    if run.compared is not None:
+        metrics["variants"] = run.compared
     metrics["baselines"] = {}
-    for name, results in baselines.items():
+    for name, results in run.baselines.items():
         entry = _summaries(results) | {key: None for key in INDEX_KEYS} | {"splits": _by_split(results)}
         if name == "langchain_chroma":
+            langchain = run.langchain
             entry |= index_metrics(langchain.index_seconds, langchain.chunks, None, None) | {"chunks": langchain.chunks}
         metrics["baselines"][name] = entry
-    metrics["config"] = {
+    return metrics
+
+
+def _config(run: Measured, evalset: EvalSet, settings: Settings, dataset: Path, *, limit: int | None,
+            split: str | None, k: int) -> dict:
+    """What was measured, how, and on which code and machine."""
+    return {
         "dataset": str(dataset),
         "limit": limit,
         "split": split,
@@ -309,17 +184,50 @@ def run_eval(
         "n_articles": len(evalset.articles),
         "split_questions": {s: sum(q.split == s for q in evalset.questions) for s in SPLITS},
         "split_articles": {s: sum(a.split == s for a in evalset.articles) for s in SPLITS},
-        "chunks": timing.chunks,
+        "chunks": run.timing.chunks,
         "settings": {key: (str(v) if isinstance(v, Path) else v) for key in CONFIG_SETTINGS
                      for v in [getattr(settings, key)]} | {"chunk_max_words": chunk_max_words(settings)},
-        "answerer": getattr(assistant_answerer, "description", settings.answerer),
+        "answerer": run.answerer,
         "answers_repaired": evalset.repaired,
         "questions_dropped": evalset.dropped,
-        "questions_refused": [r.question.id for r in system if "error" in r.extra],
+        "questions_refused": [r.question.id for r in run.system if "error" in r.extra],
         "warmup_questions": min(WARMUP_QUESTIONS, len(evalset.questions)),
         "floor": f"encode_queries + store.search(k={k})",
         "langchain_chroma": {"chunk_size": TUTORIAL_CHUNK_SIZE, "chunk_overlap": TUTORIAL_CHUNK_OVERLAP,
-                             "add_start_index": True, "misplaced_chunks": langchain.misplaced},
+                             "add_start_index": True, "misplaced_chunks": run.langchain.misplaced},
+    }
+
+
+def run_eval(
+    dataset: Path,
+    out_dir: Path,
+    *,
+    settings: Settings,
+    limit: int | None = None,
+    k: int = 10,
+    held_out_articles: bool = False,
+    variants: list[str] | None = None,
+    split: str | None = None,
+) -> dict:
+    """Evaluate convqa and the baselines on a SQuAD-format dataset; write the reports into
+    ``out_dir`` and return the metrics (the metrics.json content).
+
+    ``settings`` is the caller's configuration (the CLI's); the run uses it on a fresh
+    embedded store in a temporary folder.
+    """
+    started = time.perf_counter()
+    version = code_version()  # before the long run: others may commit meanwhile
+    evalset = _selected(dataset, limit, split)
+    with tempfile.TemporaryDirectory(prefix="convqa-eval-") as tmp:
+        root = Path(tmp)
+        write_corpus(evalset, root / "corpus")
+        settings = eval_settings(settings, root / "corpus", root / "data", k)
+        verify_corpus(evalset, settings.corpus_dir, settings.max_article_bytes)
+        print(f"loading the model; {len(evalset.articles)} articles, {len(evalset.questions)} questions",
+              file=sys.stderr)
+        run = _measure(Assistant(settings), evalset, k, root, held_out_articles, variants)
+    metrics = _metrics(run)
+    metrics["config"] = _config(run, evalset, settings, dataset, limit=limit, split=split, k=k) | {
         "code": version,
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
@@ -327,7 +235,7 @@ def run_eval(
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     with (out_dir / "questions.jsonl").open("w", encoding="utf-8") as handle:
-        for row in _question_rows(system, baselines):
+        for row in _question_rows(run.system, run.baselines):
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     write_reports(metrics, out_dir)
     return metrics

@@ -11,7 +11,8 @@ import sys
 from dataclasses import replace
 
 from convqa.evaluation.dataset import EvalQuestion
-from convqa.evaluation.metrics import summarize
+from convqa.evaluation.metrics import percentile, summarize
+from convqa.pipeline import Pipeline
 
 VARIANTS: dict[str, dict] = {
     "sentences": {"answerer": "sentences"},
@@ -22,9 +23,6 @@ VARIANTS: dict[str, dict] = {
 
 def run_variants(assistant, questions: list[EvalQuestion], k: int, names: list[str], ask) -> dict[str, dict]:
     """Summaries (plus the answer step's own p50/p95 ms) of each named variant."""
-    from convqa.evaluation.metrics import percentile
-    from convqa.pipeline import Pipeline
-
     out = {}
     for name in names:
         if name not in VARIANTS:

@@ -89,6 +89,8 @@ def chunk_documents(articles: list[Article], settings: Settings) -> list[Documen
                         "date": article.date,
                         "lang": article.lang,
                         "path": article.path,
+                        # Only when known: a new key on every chunk would re-embed every article.
+                        **({"author": article.author} if article.author else {}),
                         "chunk": chunk.index,
                         "start": chunk.start,
                         "end": chunk.end,

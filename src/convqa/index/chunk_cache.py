@@ -26,7 +26,7 @@ from convqa.model.spec import chunk_max_words
 from convqa.settings import Settings
 
 #: Bumped when chunking or chunk metadata change, so that older entries are not used.
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"  # 2: chunks carry the article's author
 
 #: An article's chunk documents (what the index run makes of an Article).
 Chunker = Callable[[Article], list[Document]]

@@ -35,7 +35,7 @@ class ReaderConfig:
     max_answer_tokens: int = 30
     base: str = "multilingual-e5-small"
     #: Answerability: P(answer) = sigmoid(weights · features + b) over the features named in
-    #: convqa.reader.calibrate.FEATURES, fitted on tune's dev articles; with no weights,
+    #: convqa.reader.features.FEATURES, fitted on tune's dev articles; with no weights,
     #: sigmoid(a * margin + b).
     calib_a: float = 1.0
     calib_b: float = 0.0

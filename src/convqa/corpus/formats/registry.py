@@ -62,11 +62,6 @@ def format_for_content_type(content_type: str) -> Format | None:
     return None
 
 
-def accepted_suffixes(*, uploads: bool = True) -> tuple[str, ...]:
-    """Lower-case suffixes accepted as uploads (default) or read from the corpus folder."""
-    return tuple(s for fmt in FORMATS for s in fmt.suffixes + (() if uploads else fmt.corpus_only_suffixes))
-
-
 def suffix_label() -> str:
     """The accepted types for people, one suffix a format: ``.txt, .md, .html, .pdf``."""
     return ", ".join(fmt.suffixes[0] for fmt in FORMATS)

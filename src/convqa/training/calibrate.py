@@ -18,8 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
-#: Names of the combiner's inputs, in order (see ``reader_step.answer_features``).
-FEATURES = ("margin", "prior", "dense", "cosine")
+from convqa.assistant import Assistant
+from convqa.evaluation.dataset import EvalQuestion, load_squad
+from convqa.evaluation.metrics import covers, f1_score
+from convqa.evaluation.run import eval_settings
+from convqa.reader.features import FEATURES
+from convqa.reader.model import read_config
+from convqa.settings import Settings
+from convqa.training.examples import dev_article
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 200) -> tuple[np.ndarray, float]:
@@ -37,32 +43,26 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 20
     return w[:-1], float(w[-1])
 
 
-def calibrate_reader(folder: Path, dataset: Path, work: Path, ordinary_abstain: float = 0.03) -> dict:
-    """Fit the answerability combiner of the reader in ``folder`` on dev questions and
-    record it in its ``reader.json``; returns the dev figures."""
-    from convqa.assistant import Assistant
-    from convqa.evaluation.dataset import load_squad
-    from convqa.evaluation.metrics import f1_score
-    from convqa.evaluation.run import eval_settings
-    from convqa.reader.model import read_config
-    from convqa.reader.train import dev_article
-    from convqa.settings import Settings
-
+def dev_questions(dataset: Path) -> list[EvalQuestion]:
+    """The tune questions of dev articles (a few tune questions when a smoke dataset has
+    too few of them)."""
     evalset = load_squad(dataset)
     titles = {a.doc_id: a.title for a in evalset.articles}
     tune = [q for q in evalset.questions if q.split == "tune"]
     dev = [q for q in tune if dev_article(titles[q.doc_id])]
     if len(dev) < 10:  # a small smoke dataset without dev articles: fit on a few tune questions
         dev = tune[:: max(1, len(tune) // 30)][:30]
-    settings = eval_settings(Settings(answerer="reader", reader_dir=folder), work / "corpus", work / "data", 10)
-    assistant = Assistant(settings)
-    assistant.index()
+    return dev
+
+
+def answer_rows(assistant: Assistant, dev: list[EvalQuestion]) -> tuple[list, list, list, list]:
+    """Each dev question through the real answer step, as asked (label 1) and without its
+    own article (label 0): (feature rows, labels, quoted-right flags, span F1s)."""
     pipeline, step = assistant.pipeline, assistant.pipeline.answerer
     rows, labels, quoted, f1s = [], [], [], []
     for q in dev:
         for exclude, label in ((frozenset(), 1.0), (frozenset({q.doc_id}), 0.0)):
-            query = pipeline.query(q.question)
-            query.exclude = exclude
+            query = replace(pipeline.query(q.question), exclude=exclude)
             reading = step.run(query, pipeline.retrieve(query, limit=10))
             if reading.answer_features is None:
                 continue
@@ -70,8 +70,20 @@ def calibrate_reader(folder: Path, dataset: Path, work: Path, ordinary_abstain: 
             labels.append(label)
             if label:
                 best = reading.candidates[0]
-                quoted.append(best.doc_id == q.doc_id and best.start <= q.start and q.end <= best.end)
+                quoted.append(covers(best.doc_id, best.start, best.end, q))
                 f1s.append(f1_score(reading.span.text, q.answer) if reading.span else 0.0)
+    return rows, labels, quoted, f1s
+
+
+def calibrate_reader(folder: Path, dataset: Path, work: Path, settings: Settings, ordinary_abstain: float = 0.03) -> dict:
+    """Fit the answerability combiner of the reader in ``folder`` on dev questions and
+    record it in its ``reader.json``; returns the dev figures. ``settings`` is the caller's
+    base, run here with this reader on a fresh store in ``work``."""
+    dev = dev_questions(dataset)
+    base = settings.model_copy(update={"answerer": "reader", "reader_dir": folder})
+    assistant = Assistant(eval_settings(base, work / "corpus", work / "data", 10))
+    assistant.index()
+    rows, labels, quoted, f1s = answer_rows(assistant, dev)
     x, y = np.array(rows), np.array(labels)
     mean, std = x.mean(axis=0), x.std(axis=0) + 1e-6
     w, b = fit_logistic((x - mean) / std, y)
