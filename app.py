@@ -9,7 +9,9 @@ import sys
 import typer
 
 from convqa.cli import app
+from convqa.offline import go_offline
 
 if __name__ == "__main__":
+    go_offline()
     serve = typer.main.get_command(app).commands["serve"]
     serve.main(sys.argv[1:], prog_name="app.py")

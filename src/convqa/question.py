@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from convqa.answer.language import detect_language
+from convqa.corpus.language import detect_language
 from convqa.conversation import Turn
 from convqa.errors import BadQuestionError
 from convqa.retrieval.types import Query

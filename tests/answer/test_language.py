@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from convqa.answer.language import detect_language
+from convqa.corpus.language import detect_language
 from convqa.question import is_follow_up
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import typer
 
-import convqa  # noqa: F401  (sets the offline environment before anything loads)
 from convqa.cli import articles, ask, index, measure, serve, status
+from convqa.offline import go_offline
 
 __all__ = ["app", "main"]
 
@@ -38,5 +38,6 @@ app.command("train-reader")(measure.train_reader_command)
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point (offline before any command loads a model or Gradio)."""
+    go_offline()
     app()

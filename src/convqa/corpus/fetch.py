@@ -34,6 +34,7 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 from convqa.corpus.formats.base import Parsed, UnreadableArticle
 from convqa.corpus.formats.html import parse_html_text
 from convqa.corpus.formats.registry import format_for, format_for_content_type
+from convqa.corpus.language import detect_language
 from convqa.corpus.uploads import SavedArticle, save_markdown
 from convqa.errors import CorpusError
 from convqa.messages import Message
@@ -97,8 +98,6 @@ def save_url(
         parsed = parse_page(page)
     except UnreadableArticle as exc:
         raise PageRefused("named", name=page.url, reason=exc) from None
-    from convqa.answer.language import detect_language
-
     lang = parsed.meta.get("lang", "")[:2].lower() or detect_language(parsed.body[:2000])
     return save_markdown(
         parsed.title, parsed.body, corpus_dir, source=page.url, date=parsed.meta.get("date", ""), lang=lang, max_bytes=max_bytes

@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from convqa.corpus.formats.registry import format_for, suffix_label
+from convqa.corpus.language import detect_language
 from convqa.corpus.loader import UnreadableArticle, load_corpus, read_article, slugify
 from convqa.errors import CorpusError
 from convqa.messages import Message
@@ -222,8 +223,6 @@ def save_upload(path: Path, corpus_dir: Path, *, max_bytes: int, filename: str |
 
 def save_pasted(title: str, text: str, corpus_dir: Path, *, source: str = "", max_bytes: int) -> SavedArticle:
     """Add a pasted article (title, optional source URL, text) as a Markdown file."""
-    from convqa.answer.language import detect_language
-
     return save_markdown(title, text, corpus_dir, source=source, lang=detect_language(str(text or "")[:2000]), max_bytes=max_bytes)
 
 

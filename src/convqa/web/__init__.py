@@ -14,6 +14,12 @@ passage in its article).
 
 from typing import Any
 
+from convqa.offline import go_offline
+
+# The web app is an entry point: Gradio and huggingface_hub read their analytics and
+# offline variables when they are imported, which the modules of this package do.
+go_offline()
+
 __all__ = ["build_app", "launch"]
 _HOME = {"build_app": "convqa.web.page", "launch": "convqa.web.server"}
 

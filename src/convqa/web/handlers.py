@@ -16,7 +16,6 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import convqa  # noqa: F401  (sets the offline environment before anything loads)
 from convqa.conversation import Turn, normalize_history
 from convqa.corpus.formats.registry import suffix_label
 from convqa.errors import BadQuestionError, ConvqaError

@@ -23,7 +23,6 @@ Type hints here are evaluated by Gradio to describe the API: no ``from __future_
 from collections.abc import Callable
 from typing import Any
 
-import convqa  # noqa: F401  (sets the offline environment before anything loads)
 from convqa.assistant import Assistant
 from convqa.settings import Settings
 from convqa.web import i18n, render

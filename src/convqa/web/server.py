@@ -8,7 +8,6 @@ import ipaddress
 import sys
 from typing import Any
 
-import convqa  # noqa: F401  (sets the offline environment before anything loads)
 from convqa.errors import ConvqaError
 from convqa.settings import Settings
 from convqa.web import render
