@@ -4,7 +4,7 @@
       ─► retrievers (dense, lexical)         each: Query → list[Passage]
       ─► fusion                              list[list[Passage]] → list[Passage]
       ─► dense scores, conversation neighbours   (Query, passages) → passages
-      ─► answer step (reader or sentences)   (Query, passages) → Reading
+      ─► answer step (reader or sentences)   (Query, passages, IndexView) → Reading
       ─► composer                            Reading → Answer with citations
 
 Steps are chosen by name in Settings (``retrievers``, ``answerer``); a name may also be
@@ -29,6 +29,7 @@ from convqa.calibration import Calibration
 from convqa.conversation import Turn
 from convqa.index.embedder import Embedder
 from convqa.index.lexical import LexicalIndex
+from convqa.index.view import IndexView
 from convqa.index.vectors import VectorStore
 from convqa.question import make_query
 from convqa.retrieval.dense import DenseRetriever, DenseScores
@@ -60,15 +61,15 @@ class Retriever(Protocol):
 
 
 class AnswerStep(Protocol):
-    """(Query, passages) → Reading: which sentences answer, and whether any does."""
+    """(Query, passages, IndexView) → Reading: which sentences answer, and whether any does."""
 
-    def run(self, query: Query, passages: list[Passage]) -> Reading: ...
+    def run(self, query: Query, passages: list[Passage], index: IndexView) -> Reading: ...
 
 
 def _sentences(r: Resources) -> AnswerStep:
     from convqa.answer.sentences import SentenceScorer
 
-    return SentenceScorer(r.lexical, r.sentence_vectors, r.calibration)
+    return SentenceScorer(r.sentence_vectors, r.calibration)
 
 
 def _reader(r: Resources) -> AnswerStep:
@@ -138,7 +139,7 @@ class Pipeline:
         limit = max(1, min(int(top_k or self.resources.settings.top_k), 20))
         passages = self.retrieve(query, limit=max(limit, 8), timings=timings)
         t_answer = time.perf_counter()
-        reading = self.answerer.run(query, passages)
+        reading = self.answerer.run(query, passages, IndexView(self.resources.lexical()))
         answer = self.composer.run(query, passages, reading, limit)
         now = time.perf_counter()
         timings.update(answer_ms=(now - t_answer) * 1e3, total_ms=(now - started) * 1e3)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-#: Names of the combiner's inputs, in order (see ``reader_step.answer_features``).
-FEATURES = ("margin", "prior", "dense", "cosine")
+from convqa.answer.reader_step import ANSWERABLE_FEATURES as FEATURES  # the combiner's inputs, in order
+from convqa.index.view import IndexView
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 200) -> tuple[np.ndarray, float]:
@@ -63,15 +63,15 @@ def calibrate_reader(folder: Path, dataset: Path, work: Path, ordinary_abstain: 
         for exclude, label in ((frozenset(), 1.0), (frozenset({q.doc_id}), 0.0)):
             query = pipeline.query(q.question)
             query.exclude = exclude
-            reading = step.run(query, pipeline.retrieve(query, limit=10))
-            if reading.answer_features is None:
+            reading = step.run(query, pipeline.retrieve(query, limit=10), IndexView(assistant.lexical))
+            if reading.answerable_inputs is None:
                 continue
-            rows.append([reading.answer_features[name] for name in FEATURES])
+            rows.append([reading.answerable_inputs[name] for name in FEATURES])
             labels.append(label)
             if label:
-                best = reading.candidates[0]
+                best = reading.sentences[0]
                 quoted.append(best.doc_id == q.doc_id and best.start <= q.start and q.end <= best.end)
-                f1s.append(f1_score(reading.span.text, q.answer) if reading.span else 0.0)
+                f1s.append(f1_score(reading.spans[0].text, q.answer) if reading.spans else 0.0)
     x, y = np.array(rows), np.array(labels)
     mean, std = x.mean(axis=0), x.std(axis=0) + 1e-6
     w, b = fit_logistic((x - mean) / std, y)
