@@ -25,15 +25,9 @@ from pathlib import Path
 
 import pytest
 
-from convqa.answer.generative import (
-    GenerationError,
-    Generator,
-    SYSTEM_PROMPT,
-    accept,
-    build_messages,
-    check_citations,
-    format_passages,
-)
+from convqa.answer.generative import Generator
+from convqa.answer.grounding import GenerationError, accept, check_citations
+from convqa.answer.prompt import SYSTEM_PROMPT, build_messages, format_passages
 from convqa.answer.types import Citation
 from paths import SEED_CORPUS
 
