@@ -5,9 +5,11 @@ signals that say whether it answers (no trained model involved).
   count more), the previous question's words counting for less;
 - cue: it holds the kind of thing asked (a name for "qui", a date for "quand", a number
   for "combien");
-- the passage's own standing: its fused retrieval score and its cosine with the question;
 - in a conversation: closeness to the previous answer's quote, and whether it *is* a
   sentence the conversation already gave.
+
+The passage's own standing (its fused score and cosine) and the weights that combine these
+signals are the pre-rank's, in ``answer/prerank.py``.
 """
 
 from __future__ import annotations
