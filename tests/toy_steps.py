@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from convqa.answer.candidates import Candidate
-from convqa.answer.reading import Reading
+from convqa.answer.reading import Reading, SentenceCandidate
 
 
 class FirstSentence:
@@ -12,7 +11,8 @@ class FirstSentence:
     def __init__(self, resources) -> None:
         self.resources = resources
 
-    def run(self, query, passages) -> Reading:
+    def run(self, query, passages, index) -> Reading:
         p = passages[0]
         start, end = p.sentence_spans()[0]
-        return Reading([Candidate(0, p.doc_id, p.start + start, p.start + end, p.text[start:end], score=1.0)], abstain=False)
+        first = SentenceCandidate(0, p.doc_id, p.start + start, p.start + end, p.text[start:end], score=1.0)
+        return Reading((first,), abstain=False)

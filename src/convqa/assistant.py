@@ -1,20 +1,18 @@
-"""The assistant: loads the model and the indexes once, and answers through the pipeline.
+"""The assistant: the facade of convqa's Python API.
 
-It holds what every question shares (the embedding model, the vector store, the BM25
-index kept in step with it, locks) and assembles the pipeline's steps from the settings
-(see convqa.pipeline, where the question's route lives). A configured chat model then
-rephrases the cited passages; its answer is kept only when its citations hold.
+It loads what every question shares (the embedding model, the vector store, the follower
+that keeps the BM25 index in step with the store) and offers four things: ``ask``,
+``ask_stream``, ``index`` and ``status``. The question's route, including a configured
+chat model's rewording, lives in convqa.pipeline.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from convqa.answer.candidates import SentenceVectors
 from convqa.answer.types import Answer
@@ -33,9 +31,6 @@ from convqa.offline import go_offline
 from convqa.pipeline import Pipeline, Resources
 from convqa.question import is_follow_up, validate_question  # noqa: F401  (public here since 0.1)
 from convqa.settings import Settings
-
-if TYPE_CHECKING:  # the chat-model code loads only when a generator is configured
-    from convqa.answer.generative import Generator
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +53,6 @@ class Assistant:
         self.sentence_vectors = SentenceVectors(
             self.embedder, SentenceIndex(self.store.client, self.settings.collection, self.embedder))
         self.follower = LexicalFollower(self.store, self.settings)
-        self._generator = None
-        self._lock = threading.Lock()
         self.pipeline = Pipeline(Resources(
             self.settings, self.embedder, self.store, self.follower, self.sentence_vectors, self.calibration,
         ))
@@ -96,9 +89,6 @@ class Assistant:
         StoreError (one line) when the Chroma server cannot be reached; the same Assistant
         answers again once it is back.
         """
-        if self.settings.generator == "extractive":
-            with server_faults(self.settings):
-                return self.pipeline.run(question, normalize_history(history), top_k)
         answer = None
         for item in self.ask_stream(question, history, top_k=top_k):
             answer = item
@@ -114,45 +104,11 @@ class Assistant:
         """
         turns = normalize_history(history)
         with server_faults(self.settings):
-            answer = self.pipeline.run(question, turns, top_k)
-        if self.settings.generator == "extractive":
-            yield answer
-            return
-        if answer.abstained:
-            yield replace(answer, fallback_reason="the passages do not answer the question")
-            return
-        from convqa.answer.generative import GenerationError, accept
-
-        pairs = [(t.question, t.answer_text) for t in turns if t.answer_text]
-        started = time.perf_counter()
-        parts: list[str] = []
-        try:
-            for delta in self.generator.stream(answer.question, answer.citations, pairs, answer.language):
-                parts.append(delta)
-                yield delta
-            text = accept("".join(parts), len(answer.citations))
-        except GenerationError as exc:
-            log.warning("extractive answer kept: %s", exc)
-            text, reason = None, str(exc)
-        elapsed = (time.perf_counter() - started) * 1e3
-        timings = answer.timings | {
-            "generate_ms": round(elapsed, 2),
-            "total_ms": round(answer.timings.get("total_ms", 0.0) + elapsed, 2),
-        }
-        if text is None:
-            yield replace(answer, timings=timings, fallback_reason=reason)
-        else:
-            yield replace(answer, answer=text, timings=timings, generator=self.settings.generator)
-
-    @property
-    def generator(self) -> "Generator":
-        """The chat-model Generator of ``settings.generator`` (created on first use)."""
-        with self._lock:
-            if self._generator is None:
-                from convqa.answer.generative import Generator
-
-                self._generator = Generator(self.settings)
-            return self._generator
+            # The retrieval happens on the first item; a server fault there is one line.
+            stream = self.pipeline.stream(question, turns, top_k)
+            first = next(stream)
+        yield first
+        yield from stream
 
     def status(self) -> dict:
         """Counts of the vector store, the lexical index and the record manager (convqa.index.catalog)."""

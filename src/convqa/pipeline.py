@@ -8,6 +8,7 @@
       ─► conversation neighbours, dense scores (Query, passages) → passages
       ─► answer step (sentences or reader)     (Query, passages, view) → Reading
       ─► composer                              Reading → Answer with citations
+      ─► rewriter (only with a chat model)     Answer → text pieces, then the Answer
 
 The Query is frozen: a step that refines it returns a new one. Each question takes one
 ``IndexView`` (the lexical index as the follower keeps it current) and hands that same
@@ -23,7 +24,7 @@ from __future__ import annotations
 import importlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -31,6 +32,7 @@ from convqa.answer.candidates import SentenceVectors
 from convqa.answer.compose import Composer
 from convqa.answer.reader_step import load_reader_step
 from convqa.answer.reading import Reading
+from convqa.answer.rewrite import rewriter_for
 from convqa.answer.sentences import SentenceScorer
 from convqa.answer.types import Answer
 from convqa.model.calibration import Calibration
@@ -130,6 +132,8 @@ class Pipeline:
         self.dense_scores = DenseScores(resources.store)
         self.answerer = build_step(settings.answerer, ANSWER_STEPS, resources)
         self.composer = Composer(settings.cite_min_relevance)
+        # None for the extractive default: no chat-model code is loaded.
+        self.rewriter = rewriter_for(settings)
 
     def view(self) -> IndexView:
         """The index view a question should read now."""
@@ -175,3 +179,19 @@ class Pipeline:
         timings["total_ms"] = (time.perf_counter() - started) * 1e3
         answer.timings = {k: round(v, 2) for k, v in timings.items()}
         return answer
+
+    def stream(self, question: object, history: Sequence[Turn] = (), top_k: int | None = None,
+               exclude: frozenset[str] = frozenset()) -> Iterator[str | Answer]:
+        """Text pieces of a generated answer as the chat model writes them, then the final Answer.
+
+        The last item is always the Answer; with the extractive default it is the only one.
+        When the model's text is not kept (no valid citation, an invented [n], an error, a
+        timeout), the Answer is the extractive one with ``fallback_reason``: it replaces
+        whatever was streamed before it.
+        """
+        answer = self.run(question, history, top_k, exclude)
+        if self.rewriter is None:
+            yield answer
+            return
+        pairs = [(t.question, t.answer_text) for t in history if t.answer_text]
+        yield from self.rewriter.run(answer, pairs)

@@ -25,15 +25,9 @@ from pathlib import Path
 
 import pytest
 
-from convqa.answer.generative import (
-    GenerationError,
-    Generator,
-    SYSTEM_PROMPT,
-    accept,
-    build_messages,
-    check_citations,
-    format_passages,
-)
+from convqa.answer.generative import Generator
+from convqa.answer.grounding import GenerationError, accept, check_citations
+from convqa.answer.prompt import SYSTEM_PROMPT, build_messages, format_passages
 from convqa.answer.types import Citation
 from paths import SEED_CORPUS
 
@@ -116,7 +110,7 @@ def test_extractive_answers_keep_their_shape(seed_assistant):
     assert len(items) == 1
     answer = items[0]
     assert answer.generator == "extractive" and answer.fallback_reason is None
-    assert "ONUDC" in answer.answer and seed_assistant._generator is None
+    assert "ONUDC" in answer.answer and seed_assistant.pipeline.rewriter is None
 
 
 # -- a real llama.cpp server ----------------------------------------------------------------------------

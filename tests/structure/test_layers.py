@@ -23,7 +23,7 @@ PACKAGE = SRC / "convqa"
 
 #: From the bottom up; a module may import its own layer and the ones below.
 LAYERS: list[tuple[str, ...]] = [
-    ("convqa.settings", "convqa.errors", "convqa.offline", "convqa.messages", "convqa.calibration"),
+    ("convqa.settings", "convqa.errors", "convqa.offline", "convqa.messages", "convqa.model.calibration"),
     ("convqa.model", "convqa.corpus"),
     ("convqa.index",),
     ("convqa.retrieval",),

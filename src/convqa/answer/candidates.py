@@ -5,9 +5,11 @@ signals that say whether it answers (no trained model involved).
   count more), the previous question's words counting for less;
 - cue: it holds the kind of thing asked (a name for "qui", a date for "quand", a number
   for "combien");
-- the passage's own standing: its fused retrieval score and its cosine with the question;
 - in a conversation: closeness to the previous answer's quote, and whether it *is* a
   sentence the conversation already gave.
+
+The passage's own standing (its fused score and cosine) and the weights that combine these
+signals are the pre-rank's, in ``answer/prerank.py``.
 """
 
 from __future__ import annotations
@@ -15,11 +17,10 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from convqa.model.calibration import Calibration
+from convqa.answer.reading import SentenceCandidate
 from convqa.index.analyzer import analyze
 from convqa.index.lexical import LexicalIndex
 from convqa.retrieval.types import Passage, Query
@@ -34,27 +35,6 @@ _CUES = {
 }
 
 
-@dataclass
-class Candidate:
-    """A sentence of a retrieved passage; offsets are in the article's text."""
-
-    passage: int  # index in the retrieved list
-    doc_id: str
-    start: int
-    end: int
-    text: str
-    coverage: float = 0.0
-    #: Named signals (cue, proximity, repeat, prior, cosine, …) for the answer steps.
-    features: dict[str, float] = field(default_factory=dict)
-    #: The answer step's score: candidates are shown best first.
-    score: float = 0.0
-
-    @property
-    def prior(self) -> float:
-        """The cheap score, when a step computed one."""
-        return self.features.get("prior", 0.0)
-
-
 def _coverage(terms: list[str], weights: dict[str, float], sentence_terms: set[str]) -> float:
     total = sum(weights[t] for t in set(terms))
     if total <= 0:
@@ -62,7 +42,7 @@ def _coverage(terms: list[str], weights: dict[str, float], sentence_terms: set[s
     return sum(weights[t] for t in set(terms) if t in sentence_terms) / total
 
 
-def sentence_candidates(query: Query, passages: list[Passage], lexical: LexicalIndex) -> list[Candidate]:
+def sentence_candidates(query: Query, passages: list[Passage], lexical: LexicalIndex) -> list[SentenceCandidate]:
     """Every sentence of the passages with its lexical and conversational signals."""
     q_terms = analyze(query.text)
     c_terms = [t for t in analyze(query.context) if t not in q_terms] if query.context else []
@@ -85,8 +65,8 @@ def sentence_candidates(query: Query, passages: list[Passage], lexical: LexicalI
             elif near is not None and passage.doc_id == near[0]:
                 distance = max(near[1] - b, a - near[2], 0)
                 features["proximity"] = max(0.0, 1.0 - distance / PROXIMITY_CHARS)
-            candidates.append(Candidate(i, passage.doc_id, a, b, sentence,
-                                        _coverage(all_terms, weights, set(analyze(sentence))), features))
+            candidates.append(SentenceCandidate(i, passage.doc_id, a, b, sentence,
+                                                _coverage(all_terms, weights, set(analyze(sentence))), features))
     return candidates
 
 
@@ -132,9 +112,3 @@ class SentenceVectors:
             vectors = list(self.embedder.encode_passages(sentences))
         return np.array([float(v @ question_vector) for v in vectors])
 
-
-def passage_prior(passages: list[Passage], calibration: Calibration) -> list[float]:
-    """Each passage's standing, 0..~0.55: its fused score relative to the best one and its
-    rescaled cosine with the question (the weights of the hand-tuned scorer)."""
-    top = max((p.score for p in passages), default=0.0) or 1.0
-    return [0.25 * p.score / top + 0.30 * calibration.scale(p.signals.get("dense")) for p in passages]

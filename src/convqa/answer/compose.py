@@ -2,16 +2,18 @@
 
 Citation [1] is the passage of the best candidate; the others follow by their best
 candidate. The answer text is the short answer (when the step found one) followed by the
-quoted sentence and its [1], or an abstention in the question's language.
+quoted sentence and its [1], or an abstention in the question's language. A span belongs
+to the sentence whose article and offsets contain it: the composer matches the step's
+candidates by offsets, never by which object holds which.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
-from convqa.answer.candidates import Candidate
 from convqa.answer.language import ABSTAIN
-from convqa.answer.reading import Reading
+from convqa.answer.reading import Reading, SentenceCandidate
 from convqa.answer.types import Answer, Citation, ShortAnswer
 from convqa.retrieval.types import Passage, Query
 
@@ -48,45 +50,52 @@ class Composer:
 
     def run(self, query: Query, passages: list[Passage], reading: Reading, limit: int) -> Answer:
         """The Answer (timings are added by the pipeline)."""
-        if reading.abstain or not reading.candidates:
+        if reading.abstain or not reading.sentences:
             return Answer(question=query.text, answer=ABSTAIN.get(query.language, ABSTAIN["fr"]),
                           abstained=True, language=query.language)
-        best_of: dict[int, Candidate] = {}
-        for c in reading.candidates:
+        best_of: dict[int, SentenceCandidate] = {}
+        for c in reading.sentences:
             best_of.setdefault(c.passage, c)
-        order = reading.order or sorted(best_of, key=lambda i: best_of[i].score, reverse=True)
-        order = [i for i in order if i in best_of]
-        if reading.relevance is not None and self.min_relevance > 0:
-            order = order[:1] + [i for i in order[1:] if reading.relevance.get(i, 0.0) >= self.min_relevance]
-        order = order[:limit]
+        order = self.cited(best_of, reading.relevance, limit)
         head = best_of[order[0]]
+        inside = [s for s in reading.spans if head.holds(s)]
+        short = next((s for s in inside if s.short), None)
         quote_end = head.end
-        if len(head.text.split()) < SHORT_SENTENCE_WORDS and (reading.short is None or reading.short.candidate is not head):
+        if len(head.text.split()) < SHORT_SENTENCE_WORDS and short is None:
             following = [e for s, e in passages[order[0]].sentence_spans() if passages[order[0]].start + s >= head.end]
             if following:
                 quote_end = passages[order[0]].start + following[0]
-        citations = []
-        for n, i in enumerate(order, 1):
-            p, c = passages[i], best_of[i]
-            q_start, q_end = c.start, (quote_end if n == 1 else c.end)
-            citations.append(Citation(
-                n=n, doc_id=p.doc_id, title=p.title, source=str(p.metadata.get("source", "")),
-                text=p.text, start=p.start, end=p.end,
-                quote=p.text[q_start - p.start:q_end - p.start], quote_start=q_start, quote_end=q_end,
-                score=round(float(c.score), 4),
-            ))
-        short = None
+        citations = [self._citation(n, passages[i], best_of[i], quote_end if n == 1 else None)
+                     for n, i in enumerate(order, 1)]
         first = citations[0]
-        focus = reading.span if reading.span is not None and reading.span.candidate is head else None
-        if reading.short is not None and reading.short.candidate is head:
-            s = reading.short
-            short = ShortAnswer(s.text, s.candidate.doc_id, s.start, s.end, n=1)
-            budget = MAX_ANSWER_WORDS - len(s.text.split()) - 3  # the dash and the quotation marks
-            quoted = excerpt(first.quote, s.start - first.quote_start, s.end - first.quote_start, budget)
-            text = f"{s.text} — « {quoted} » [1]" if query.language == "fr" else f"{s.text} — “{quoted}” [1]"
-        elif focus is not None:
+        if short is not None:
+            budget = MAX_ANSWER_WORDS - len(short.text.split()) - 3  # the dash and the quotation marks
+            quoted = excerpt(first.quote, short.start - first.quote_start, short.end - first.quote_start, budget)
+            text = f"{short.text} — « {quoted} » [1]" if query.language == "fr" else f"{short.text} — “{quoted}” [1]"
+        elif inside:
+            focus = inside[0]
             text = f"{excerpt(first.quote, focus.start - first.quote_start, focus.end - first.quote_start, MAX_ANSWER_WORDS)} [1]"
         else:  # no span to centre on (the hand-tuned step): the whole sentence, as quoted
             text = f"{first.quote} [1]"
-        return Answer(question=query.text, answer=text, abstained=False, citations=citations,
-                      language=query.language, short=short)
+        return Answer(question=query.text, answer=text, abstained=False, citations=citations, language=query.language,
+                      short=ShortAnswer(short.text, short.doc_id, short.start, short.end, n=1) if short else None)
+
+    def cited(self, best_of: dict[int, SentenceCandidate], relevance: Mapping[int, float] | None,
+              limit: int) -> list[int]:
+        """Passage indexes to cite, in order: by their best candidate's score, those the step
+        judged below ``min_relevance`` left out (the first always stays), at most ``limit``."""
+        order = sorted(best_of, key=lambda i: best_of[i].score, reverse=True)
+        if relevance is not None and self.min_relevance > 0:
+            order = order[:1] + [i for i in order[1:] if relevance.get(i, 0.0) >= self.min_relevance]
+        return order[:limit]
+
+    @staticmethod
+    def _citation(n: int, p: Passage, c: SentenceCandidate, quote_end: int | None = None) -> Citation:
+        """Citation ``n``: passage ``p`` quoting candidate ``c`` (to ``quote_end`` when extended)."""
+        q_start, q_end = c.start, c.end if quote_end is None else quote_end
+        return Citation(
+            n=n, doc_id=p.doc_id, title=p.title, source=str(p.metadata.get("source", "")),
+            text=p.text, start=p.start, end=p.end,
+            quote=p.text[q_start - p.start:q_end - p.start], quote_start=q_start, quote_end=q_end,
+            score=round(float(c.score), 4),
+        )

@@ -16,16 +16,18 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from convqa.answer.candidates import Candidate, passage_prior, sentence_candidates
-from convqa.answer.reading import Reading, Span
-# The pre-rank weighs the same signals as the hand-tuned step, with the same weights.
-from convqa.answer.sentences import COVERAGE_WEIGHT, CUE_BONUS, PROXIMITY_BONUS, REPEAT_PENALTY
-from convqa.reader.features import FEATURES
-from convqa.model.spec import spec_for
+from convqa.answer.candidates import sentence_candidates
+from convqa.answer.prerank import PROXIMITY_BONUS, passage_prior, prerank
+from convqa.answer.reading import Reading, SentenceCandidate, SpanCandidate
+from convqa.index.lexical import LexicalIndex
+from convqa.index.view import IndexView
 from convqa.retrieval.types import Passage, Query
+from convqa.model.spec import spec_for
+from convqa.reader.features import FEATURES
 
 log = logging.getLogger(__name__)
 
@@ -35,23 +37,27 @@ WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "reader" / "weights"
 READ_SENTENCES = 6
 
 
-def reader_candidates(query: Query, passages: list[Passage], lexical, sentence_vectors, calibration) -> list[Candidate]:
-    """Every sentence of the passages, best pre-ranked first (``features["prior"]``)."""
+def reader_candidates(query: Query, passages: list[Passage], lexical: LexicalIndex, sentence_vectors: Any,
+                      calibration: Any) -> list[SentenceCandidate]:
+    """Every sentence of the passages, best pre-ranked first (``features["prior"]``).
+
+    The pre-rank is the hand-tuned step's, with every sentence's cosine to the question
+    standing in for its word coverage when higher. Training builds its examples with it.
+    """
     candidates = sentence_candidates(query, passages, lexical)
     if not candidates:
         return []
     priors = passage_prior(passages, calibration)
     sentence_vectors.prefetch(passages)
     sims = sentence_vectors.similarities(query.vector, [c.text for c in candidates]) if query.vector is not None else None
+    ranked = []
     for i, c in enumerate(candidates):
-        f = c.features
         cosine = calibration.scale(float(sims[i])) if sims is not None else 0.0
-        f["cosine"] = cosine
-        f["prior"] = (priors[c.passage] + COVERAGE_WEIGHT * max(c.coverage, cosine) + CUE_BONUS * f["cue"]
-                      - REPEAT_PENALTY * f.get("repeat", 0.0) + PROXIMITY_BONUS * f.get("proximity", 0.0))
-        c.score = f["prior"]
-    candidates.sort(key=lambda c: c.score, reverse=True)
-    return candidates
+        features = {**c.features, "cosine": cosine}
+        prior = prerank(priors[c.passage], max(c.coverage, cosine), features)
+        ranked.append(replace(c, features={**features, "prior": prior}, score=prior))
+    ranked.sort(key=lambda c: c.score, reverse=True)
+    return ranked
 
 
 class ReaderStep:
@@ -76,60 +82,65 @@ class ReaderStep:
             z = self.config.calib_a * features["margin"] + self.config.calib_b
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
-    def _signals(self, c: Candidate, passages: list[Passage]) -> dict[str, float]:
+    def _signals(self, c: SentenceCandidate, passages: list[Passage]) -> dict[str, float]:
         """The answerability inputs of one read candidate."""
         dense = self.resources.calibration.scale(passages[c.passage].signals.get("dense"))
         return {"margin": c.features["margin"], "prior": c.features["prior"], "dense": dense, "cosine": c.features["cosine"]}
 
-    def run(self, query: Query, passages: list[Passage]) -> Reading:
+    def run(self, query: Query, passages: list[Passage], index: IndexView) -> Reading:
         """Candidates reranked by the reader, the short answer, and whether to abstain."""
-        import torch
-
-        from convqa.reader.spans import best_spans, encode_pairs
-
         r = self.resources
-        candidates = reader_candidates(query, passages, r.lexical(), r.sentence_vectors, r.calibration)
+        candidates = reader_candidates(query, passages, index.lexical, r.sentence_vectors, r.calibration)
         if not candidates:
             return Reading()
-        read = [c for c in candidates if not c.features.get("repeat")][:READ_SENTENCES]
-        if not read:
-            return Reading(candidates)
-        enc = encode_pairs(self.tokenizer, query.text, [c.text for c in read], self.config.max_length)
+        order = [i for i, c in enumerate(candidates) if not c.features.get("repeat")][:READ_SENTENCES]
+        if not order:
+            return Reading(tuple(candidates))
+        spans = self._read(query, [candidates[i].text for i in order])
+        read = []
+        for i, span in zip(order, spans):
+            c = candidates[i]
+            score = span.margin + self.config.prior_weight * c.features["prior"] + PROXIMITY_BONUS * c.features.get("proximity", 0.0)
+            read.append((replace(c, features={**c.features, "margin": span.margin}, score=score), span))
+        floor, was_read = min(c.score for c, _ in read), set(order)
+        unread = [c for i, c in enumerate(candidates) if i not in was_read]
+        # After every read sentence, in pre-rank order.
+        unread = [replace(c, score=floor - 1.0 - rank * 1e-3) for rank, c in enumerate(unread)]
+        read.sort(key=lambda pair: pair[0].score, reverse=True)
+        (best, best_span), ranked = read[0], [c for c, _ in read] + unread
+        signals = self._signals(best, passages)
+        probability = self.answerable(signals)
+        found = ()
+        if best_span.end > best_span.start:
+            found = (SpanCandidate(best.doc_id, best.start + best_span.start, best.start + best_span.end,
+                                   best.text[best_span.start:best_span.end], score=best_span.margin,
+                                   short=probability >= self.short_above),)
+        relevance: dict[int, float] = {}
+        for c, _ in read:  # a passage supports the answer as much as its best read sentence
+            relevance[c.passage] = max(relevance.get(c.passage, 0.0), self.answerable(self._signals(c, passages)))
+        return Reading(tuple(ranked), found, answerable=probability, abstain=probability < self.abstain_below,
+                       relevance=relevance, answerable_inputs=signals)
+
+    def _read(self, query: Query, sentences: list[str]) -> list[Any]:
+        """The reader's best span (a ``convqa.reader.spans.SpanScore``) in each sentence."""
+        import torch  # lazy: keeps torch off the start-up of the hand-tuned default
+
+        from convqa.reader.spans import best_spans, encode_pairs  # lazy: imports torch
+
+        enc = encode_pairs(self.tokenizer, query.text, sentences, self.config.max_length)
         # bf16 autocast halves the reader's time on these CPUs with the same spans; dynamic
         # int8 was tried and ruins them (e5's activations have outliers).
         bf16 = self.resources.settings.reader_precision == "bf16"
-        with r.embedder.compute(1), torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        with self.resources.embedder.compute(1), torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             start_logits, end_logits = self.net(enc.input_ids, enc.attention_mask)
         start_logits, end_logits = start_logits.float(), end_logits.float()
-        spans = best_spans(enc, start_logits, end_logits, [c.text for c in read], self.config.max_answer_tokens)
-        for c, span in zip(read, spans):
-            c.features["margin"] = span.margin
-            c.score = span.margin + self.config.prior_weight * c.features["prior"] + PROXIMITY_BONUS * c.features.get("proximity", 0.0)
-        unread = [c for c in candidates if "margin" not in c.features]
-        floor = min(c.score for c in read)
-        for rank, c in enumerate(unread):  # after every read sentence, in pre-rank order
-            c.score = floor - 1.0 - rank * 1e-3
-        ranked = sorted(read, key=lambda c: c.score, reverse=True) + unread
-        best = ranked[0]
-        best_span = spans[read.index(best)]
-        signals = self._signals(best, passages)
-        probability = self.answerable(signals)
-        span = None
-        if best_span.end > best_span.start:
-            span = Span(best, best.start + best_span.start, best.start + best_span.end,
-                        best.text[best_span.start:best_span.end])
-        short = span if probability >= self.short_above else None
-        relevance: dict[int, float] = {}
-        for c in read:  # a passage supports the answer as much as its best read sentence
-            relevance[c.passage] = max(relevance.get(c.passage, 0.0), self.answerable(self._signals(c, passages)))
-        return Reading(ranked, abstain=probability < self.abstain_below, answerable=probability, short=short,
-                       span=span, relevance=relevance, answer_features=signals)
+        return best_spans(enc, start_logits, end_logits, sentences, self.config.max_answer_tokens)
 
 
 def load_reader_step(resources: Any, fallback: Callable[[Any], Any]) -> Any:
     """The reader step; when its weights are missing or corrupt, a warning that names the
     fix and the hand-tuned step instead (never a crash, never a silent downgrade)."""
-    from convqa.reader.model import ReaderError, load_reader
+    from convqa.reader.model import ReaderError, load_reader  # lazy: imports torch
 
     settings = resources.settings
     folder = Path(settings.reader_dir) if settings.reader_dir else WEIGHTS_DIR

@@ -13,49 +13,37 @@ their own are cited.
 
 from __future__ import annotations
 
-from convqa.answer.candidates import Candidate, SentenceVectors, passage_prior, sentence_candidates
-from convqa.answer.names import names_nothing_known
-from convqa.answer.reading import Reading
-from convqa.model.calibration import Calibration
-from convqa.retrieval.types import Passage, Query
+from dataclasses import replace
 
-# Weights tuned on PIAF's tune split (a grid around them is flat within 0.01).
-COVERAGE_WEIGHT = 0.45
-CUE_BONUS = 0.08
-REPEAT_PENALTY = 1.0
-PROXIMITY_BONUS = 0.15
+from convqa.answer.candidates import SentenceVectors, sentence_candidates
+from convqa.answer.names import names_nothing_known
+from convqa.answer.prerank import COVERAGE_WEIGHT, passage_prior, prerank
+from convqa.answer.reading import Reading, SentenceCandidate
+from convqa.model.calibration import Calibration
+from convqa.index.view import IndexView
+from convqa.retrieval.types import Passage, Query
 
 
 class SentenceScorer:
     """Answer step: hand-weighted signals, no trained model."""
 
-    def __init__(self, lexical, sentence_vectors: SentenceVectors, calibration: Calibration) -> None:
-        self.lexical = lexical
+    def __init__(self, sentence_vectors: SentenceVectors, calibration: Calibration) -> None:
         self.sentence_vectors = sentence_vectors
         self.calibration = calibration
 
-    def run(self, query: Query, passages: list[Passage]) -> Reading:
+    def run(self, query: Query, passages: list[Passage], index: IndexView) -> Reading:
         """Candidates best first, and whether to abstain."""
         if not passages:
             return Reading()
-        lexical = self.lexical()
-        candidates = sentence_candidates(query, passages, lexical)
+        lexical = index.lexical
         priors = passage_prior(passages, self.calibration)
-        for c in candidates:
-            f = c.features
-            c.score = c.features["prior"] = (
-                priors[c.passage] + COVERAGE_WEIGHT * c.coverage + CUE_BONUS * f["cue"]
-                - REPEAT_PENALTY * f.get("repeat", 0.0) + PROXIMITY_BONUS * f.get("proximity", 0.0)
-            )
+        candidates = []
+        for c in sentence_candidates(query, passages, lexical):
+            score = prerank(priors[c.passage], c.coverage, c.features)
+            candidates.append(replace(c, score=score, features={**c.features, "prior": score}))
         best_coverage = max(c.coverage for c in candidates)
         if query.vector is not None and (query.language != "fr" or best_coverage < self.calibration.dense_fallback_below):
-            # Lexical evidence is weak: let the embedding model judge the top passages' sentences.
-            pool = [c for c in candidates if c.passage < 3 or passages[c.passage].signals.get("neighbour")]
-            self.sentence_vectors.prefetch([passages[i] for i in sorted({c.passage for c in pool})])
-            sims = self.sentence_vectors.similarities(query.vector, [c.text for c in pool])
-            for c, sim in zip(pool, sims):
-                c.features["similarity"] = self.calibration.scale(sim)
-                c.score += COVERAGE_WEIGHT * max(0.0, c.features["similarity"] - c.coverage)
+            candidates = self._with_similarity(query, passages, candidates)
         candidates.sort(key=lambda c: c.score, reverse=True)
         best_dense = max((p.signals.get("dense") or 0.0) for p in passages[:3])
         # Articles left out of retrieval (query.exclude) do not vouch for a name either.
@@ -63,9 +51,23 @@ class SentenceScorer:
             best_dense < self.calibration.min_dense and best_coverage < self.calibration.min_coverage
             or names_nothing_known(query.text, query.language, lambda terms: lexical.mentions(terms, query.exclude))
         )
-        return Reading(candidates, abstain=bool(abstain), relevance=self.support(passages, candidates))
+        return Reading(tuple(candidates), abstain=bool(abstain), relevance=self.support(passages, candidates))
 
-    def support(self, passages: list[Passage], candidates: list[Candidate]) -> dict[int, float]:
+    def _with_similarity(self, query: Query, passages: list[Passage],
+                         candidates: list[SentenceCandidate]) -> list[SentenceCandidate]:
+        """Lexical evidence is weak: let the embedding model judge the top passages' sentences."""
+        pool = [i for i, c in enumerate(candidates) if c.passage < 3 or passages[c.passage].signals.get("neighbour")]
+        self.sentence_vectors.prefetch([passages[i] for i in sorted({candidates[i].passage for i in pool})])
+        sims = self.sentence_vectors.similarities(query.vector, [candidates[i].text for i in pool])
+        out = list(candidates)
+        for i, sim in zip(pool, sims):
+            c = candidates[i]
+            similarity = self.calibration.scale(sim)
+            out[i] = replace(c, features={**c.features, "similarity": similarity},
+                             score=c.score + COVERAGE_WEIGHT * max(0.0, similarity - c.coverage))
+        return out
+
+    def support(self, passages: list[Passage], candidates: list[SentenceCandidate]) -> dict[int, float]:
         """0..1 per passage: the question's word coverage (or vector similarity) of its best
         sentence, or its cosine standing docked by how far it falls behind the best passage,
         whichever is higher.

@@ -31,10 +31,10 @@ def reading_f1(assistant, q: EvalQuestion) -> float | None:
         return None
     pipeline = assistant.pipeline
     query = pipeline.query(q.question)
-    reading = pipeline.answerer.run(query, pipeline.dense_scores.run(query, [passage]))
-    if reading.span is None:
+    reading = pipeline.answerer.run(query, pipeline.dense_scores.run(query, [passage]), pipeline.view())
+    if not reading.spans:
         return None if not hasattr(pipeline.answerer, "net") else 0.0
-    return f1_score(reading.span.text, q.answer)
+    return f1_score(reading.spans[0].text, q.answer)
 
 
 def held_out_abstention(assistant, questions: Iterable[EvalQuestion], k: int) -> dict:

@@ -62,16 +62,16 @@ def answer_rows(assistant: Assistant, dev: list[EvalQuestion]) -> tuple[list, li
     rows, labels, quoted, f1s = [], [], [], []
     for q in dev:
         for exclude, label in ((frozenset(), 1.0), (frozenset({q.doc_id}), 0.0)):
-            query = replace(pipeline.query(q.question), exclude=exclude)
-            reading = step.run(query, pipeline.retrieve(query, limit=10))
-            if reading.answer_features is None:
+            query = pipeline.query(q.question, exclude=exclude)
+            reading = step.run(query, pipeline.retrieve(query, limit=10), pipeline.view())
+            if reading.answerable_inputs is None:
                 continue
-            rows.append([reading.answer_features[name] for name in FEATURES])
+            rows.append([reading.answerable_inputs[name] for name in FEATURES])
             labels.append(label)
             if label:
-                best = reading.candidates[0]
+                best = reading.sentences[0]
                 quoted.append(covers(best.doc_id, best.start, best.end, q))
-                f1s.append(f1_score(reading.span.text, q.answer) if reading.span else 0.0)
+                f1s.append(f1_score(reading.spans[0].text, q.answer) if reading.spans else 0.0)
     return rows, labels, quoted, f1s
 
 

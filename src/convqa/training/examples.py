@@ -67,13 +67,14 @@ def build_examples(dataset: Path, work: Path, settings: Settings, limit: int | N
     texts: Texts = {}
     examples = []
     for q in tqdm(questions, desc="candidates", unit="q", file=sys.stderr, mininterval=2):
-        query = assistant.pipeline.query(q.question)
-        passages = assistant.pipeline.retrieve(query, limit=30)
+        view = assistant.pipeline.view()
+        query = assistant.pipeline.query(q.question, index=view)
+        passages = assistant.pipeline.retrieve(query, limit=30, index=view)
         own = passages[:8]
         held = [p for p in passages if p.doc_id != q.doc_id][:8]
         rows = []
         for group in (own, held):
-            cands = reader_candidates(query, group, assistant.lexical, assistant.sentence_vectors, assistant.calibration)
+            cands = reader_candidates(query, group, view.lexical, assistant.sentence_vectors, assistant.calibration)
             rows.append([
                 {"doc_id": c.doc_id, "start": c.start, "end": c.end, "prior": c.prior} for c in cands
             ])
