@@ -47,8 +47,10 @@ uv_install() {
     pip_install "uv==0.13.8" 2>/dev/null || return 1
     uv=.venv/bin/uv
   fi
-  # --compile-bytecode: uv byte-compiles the whole of site-packages (torch too), in parallel.
-  "$uv" pip install --quiet --compile-bytecode --python .venv/bin/python -e ".${extras}"
+  # Python writes the bytecode of what a start imports, once. Where PYTHONDONTWRITEBYTECODE
+  # is set it cannot, and every start would compile again: there uv byte-compiles the whole
+  # of site-packages (torch too) at install, which cost 284 s instead of 66-104 s at load 15.
+  "$uv" pip install --quiet ${PYTHONDONTWRITEBYTECODE:+--compile-bytecode} --python .venv/bin/python -e ".${extras}"
 }
 
 t=$(date +%s)
@@ -58,9 +60,8 @@ else
   [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
   rm -f "$stamp_file"
   # torch first and pinned: letting the resolver pick it pulls a multi-GB CUDA build.
-  # --no-compile: pip would byte-compile torch's ~2,300 modules on one core; uv does it below
-  # on all of them. Compiled here, not at first import: with PYTHONDONTWRITEBYTECODE set,
-  # every start would compile them again.
+  # --no-compile: pip would byte-compile torch's ~2,300 modules on one core; a start compiles
+  # the ones it imports (or uv compiles them all below: see uv_install).
   pip_install --no-compile "torch==2.13.0"
   torch_s=$(since "$t")
   if uv_install; then
