@@ -18,6 +18,7 @@ from convqa.errors import ConvqaError, StoreError
 from convqa.index.locations import record_db_url
 from convqa.settings import Settings
 
+
 def _chain(exc: BaseException) -> Iterator[BaseException]:
     """The exception and its causes (chromadb and LangChain re-raise with context)."""
     seen: set[int] = set()
