@@ -83,11 +83,11 @@ fi
 # returns at once when the folder is already built; another CONVQA_MODEL needs no conversion.
 t=$(date +%s)
 .venv/bin/python -c "
-from convqa.index.embedder import resolve_model_path
+from convqa.model.spec import spec_for
 from convqa.settings import Settings
 
 settings = Settings()
-resolve_model_path(settings.model, settings.data_dir)
+spec_for(settings).path(settings.data_dir)
 "
 echo "[install] model $(since "$t") s"
 
