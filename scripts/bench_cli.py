@@ -82,16 +82,27 @@ def main() -> int:
 
     medians = {name: statistics.median(values) for name, values in times.items()}
     floor = medians["floor"]
-    rows = {name: {"seconds": round(medians[name], 2), "ratio": round(medians[name] / floor, 2),
-                   "target": TARGETS.get(name), "runs": [round(t, 2) for t in times[name]]} for name in commands}
+    rows = {
+        name: {
+            "seconds": round(medians[name], 2),
+            "ratio": round(medians[name] / floor, 2),
+            "target": TARGETS.get(name),
+            "runs": [round(t, 2) for t in times[name]],
+        }
+        for name in commands
+    }
     missed = [name for name, target in TARGETS.items() if rows[name]["ratio"] > target]
     if options.json:
         print(json.dumps({"cores": os.cpu_count(), "rows": rows, "missed": missed}))
     else:
         print(f"median wall time of {options.runs} runs, {os.cpu_count()} cores")
         print(f"{'command':<28}{'seconds':>9}{'× floor':>9}{'target':>9}")
-        labels = {"floor": "python + load the model", "status": "convqa status --json",
-                  "index": "convqa index (unchanged)", "ask": "convqa ask"}
+        labels = {
+            "floor": "python + load the model",
+            "status": "convqa status --json",
+            "index": "convqa index (unchanged)",
+            "ask": "convqa ask",
+        }
         for name, row in rows.items():
             target = f"≤ {row['target']}" if row["target"] else ""
             print(f"{labels[name]:<28}{row['seconds']:>9.2f}{row['ratio']:>9.2f}{target:>9}")

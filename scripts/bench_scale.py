@@ -80,8 +80,10 @@ def article_text(rng: random.Random, number: int, pool: list[str], titles: list[
         paragraphs.append(" ".join(picked))
     title = f"{rng.choice(titles)} : dossier {prefix}{number}"
     day = 1 + number % 28
-    head = (f"---\nid: {prefix}-{number:06d}\ntitle: {json.dumps(title, ensure_ascii=False)}\nsource: https://example.org/{prefix}/{number}\n"
-            f"date: 2024-{1 + number % 12:02d}-{day:02d}\nlang: fr\n---\n")
+    head = (
+        f"---\nid: {prefix}-{number:06d}\ntitle: {json.dumps(title, ensure_ascii=False)}\nsource: https://example.org/{prefix}/{number}\n"
+        f"date: 2024-{1 + number % 12:02d}-{day:02d}\nlang: fr\n---\n"
+    )
     return head + "\n\n".join(paragraphs) + "\n"
 
 
@@ -124,12 +126,12 @@ def base_build(settings, pool_vecs: dict) -> dict:
     from convqa.index.builder import chunk_documents, record_manager
     from convqa.index.catalog import lexical_path
     from convqa.index.chunk_cache import load_chunked
-    from convqa.model.embedder import LazyEmbedder
-    from convqa.model.spec import spec_for
     from convqa.index.lexical import LexicalIndex
     from convqa.index.lexical_rows import LexicalRows, fingerprint
     from convqa.index.sentences import SentenceIndex
     from convqa.index.vectors import VectorStore
+    from convqa.model.embedder import LazyEmbedder
+    from convqa.model.spec import spec_for
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -145,7 +147,7 @@ def base_build(settings, pool_vecs: dict) -> dict:
     started = time.perf_counter()
     sentence_rows: list[tuple[str, list[float], dict]] = []
     for i in range(0, len(docs), batch):
-        part = docs[i:i + batch]
+        part = docs[i : i + batch]
         vectors = []
         for doc in part:
             spans = json.loads(doc.metadata["sentences"])
@@ -156,20 +158,26 @@ def base_build(settings, pool_vecs: dict) -> dict:
             vectors.append(mean.tolist())
             for n, text in enumerate(texts):
                 vector = pool_vecs.get(text)
-                sentence_rows.append((f"{doc.id}:{n}", (vector if vector is not None else mean).tolist(),
-                                      {"chunk_id": doc.id, "n": n}))
-        store.collection.upsert(ids=[d.id for d in part], embeddings=vectors,
-                                documents=[d.page_content for d in part], metadatas=[d.metadata for d in part])
+                sentence_rows.append(
+                    (f"{doc.id}:{n}", (vector if vector is not None else mean).tolist(), {"chunk_id": doc.id, "n": n})
+                )
+        store.collection.upsert(
+            ids=[d.id for d in part],
+            embeddings=vectors,
+            documents=[d.page_content for d in part],
+            metadatas=[d.metadata for d in part],
+        )
     for i in range(0, len(sentence_rows), batch):
-        part = sentence_rows[i:i + batch]
-        sentences.collection.upsert(ids=[r[0] for r in part], embeddings=[r[1] for r in part],
-                                    metadatas=[r[2] for r in part])
+        part = sentence_rows[i : i + batch]
+        sentences.collection.upsert(
+            ids=[r[0] for r in part], embeddings=[r[1] for r in part], metadatas=[r[2] for r in part]
+        )
     timings["write_vectors_s"] = time.perf_counter() - started
 
     started = time.perf_counter()
     manager = record_manager(settings)
     for i in range(0, len(docs), 1000):
-        part = docs[i:i + 1000]
+        part = docs[i : i + 1000]
         manager.update([d.id for d in part], group_ids=[d.metadata["doc_id"] for d in part])
     timings["records_s"] = time.perf_counter() - started
 
@@ -181,8 +189,12 @@ def base_build(settings, pool_vecs: dict) -> dict:
     LexicalIndex.from_rows(rows.read())
     timings["lexical_first_build_s"] = time.perf_counter() - started
     store.mark_revision(fingerprint(list(known)))
-    return {"articles": len(articles), "passages": len(docs), "sentences": len(sentence_rows),
-            **{k: round(v, 2) for k, v in timings.items()}}
+    return {
+        "articles": len(articles),
+        "passages": len(docs),
+        "sentences": len(sentence_rows),
+        **{k: round(v, 2) for k, v in timings.items()},
+    }
 
 
 # -- measured operations ---------------------------------------------------------------
@@ -196,8 +208,13 @@ def convqa_index(env: dict[str, str]) -> dict:
     if done.returncode != 0:
         raise SystemExit(f"convqa index failed:\n{done.stderr[-3000:]}")
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    return {"wall_s": round(wall, 2), "run_s": report["seconds"], "added": report["added"],
-            "deleted": report["deleted"], "skipped": report["skipped"]}
+    return {
+        "wall_s": round(wall, 2),
+        "run_s": report["seconds"],
+        "added": report["added"],
+        "deleted": report["deleted"],
+        "skipped": report["skipped"],
+    }
 
 
 def rss_mb(field: str = "VmRSS") -> float:
@@ -210,6 +227,7 @@ def rss_mb(field: str = "VmRSS") -> float:
 
 def probe(spawned: float, questions: list[str]) -> None:
     """The answering process: prints its cold start, ask and floor times, and RSS, as JSON."""
+
     def peak_mb() -> float:
         # VmHWM, not getrusage's ru_maxrss: Linux carries the high-water mark of the image
         # an exec replaces into ru_maxrss, and subprocess starts this probe by vfork + exec
@@ -238,14 +256,28 @@ def probe(spawned: float, questions: list[str]) -> None:
         asks.append(time.perf_counter() - started)
     memory["after_asks"] = rss_mb()
     memory["peak"] = peak_mb()
-    print(json.dumps({"cold_start_s": cold, "ask_ms": [a * 1e3 for a in asks], "floor_ms": [f * 1e3 for f in floors],
-                      "rss_mb": memory, "lexical_chunks": len(assistant.lexical)}))
+    print(
+        json.dumps(
+            {
+                "cold_start_s": cold,
+                "ask_ms": [a * 1e3 for a in asks],
+                "floor_ms": [f * 1e3 for f in floors],
+                "rss_mb": memory,
+                "lexical_chunks": len(assistant.lexical),
+            }
+        )
+    )
 
 
 def measure_answers(env: dict[str, str], questions: list[str]) -> dict:
     """Start the answering process and summarise what it measured."""
-    done = subprocess.run([sys.executable, __file__, "probe", str(time.time()), json.dumps(questions)],
-                          capture_output=True, text=True, env=env, timeout=3600)
+    done = subprocess.run(
+        [sys.executable, __file__, "probe", str(time.time()), json.dumps(questions)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=3600,
+    )
     if done.returncode != 0:
         raise SystemExit(f"probe failed:\n{done.stderr[-3000:]}")
     got = json.loads(done.stdout.strip().splitlines()[-1])
@@ -254,14 +286,20 @@ def measure_answers(env: dict[str, str], questions: list[str]) -> dict:
         return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
 
     ask50, floor50 = statistics.median(got["ask_ms"]), statistics.median(got["floor_ms"])
-    return {"cold_start_s": round(got["cold_start_s"], 2), "ask_p50_ms": round(ask50, 1),
-            "ask_p95_ms": round(pct(got["ask_ms"], 95), 1), "floor_p50_ms": round(floor50, 1),
-            "ask_over_floor": round(ask50 / floor50, 2), "rss_mb": {k: round(v) for k, v in got["rss_mb"].items()},
-            "lexical_chunks": got["lexical_chunks"]}
+    return {
+        "cold_start_s": round(got["cold_start_s"], 2),
+        "ask_p50_ms": round(ask50, 1),
+        "ask_p95_ms": round(pct(got["ask_ms"], 95), 1),
+        "floor_p50_ms": round(floor50, 1),
+        "ask_over_floor": round(ask50 / floor50, 2),
+        "rss_mb": {k: round(v) for k, v in got["rss_mb"].items()},
+        "lexical_chunks": got["lexical_chunks"],
+    }
 
 
 def disk_mb(folder: Path) -> dict[str, float]:
     """Size on disk of each part of the data directory (MB)."""
+
     def size(path: Path) -> float:
         files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
         return sum(p.stat().st_blocks * 512 for p in files) / 1e6
@@ -322,25 +360,50 @@ def summary(rows: list[dict]) -> dict:
         "add_one_large_over_small": round(median_of(large["add_one"]) / median_of(small["add_one"]), 2),
         "unchanged_large_s": median_of(large["unchanged"]),
         "unchanged_large_over_lexical_first_build": round(median_of(large["unchanged"]) / lexical, 3),
-        "ask_over_floor_large_over_small": round(large["answers"]["ask_over_floor"] / small["answers"]["ask_over_floor"], 2),
+        "ask_over_floor_large_over_small": round(
+            large["answers"]["ask_over_floor"] / small["answers"]["ask_over_floor"], 2
+        ),
         "rss_large_mb": large["answers"]["rss_mb"]["peak"],
     }
 
 
 def table(rows: list[dict]) -> str:
     """The figures as a Markdown table."""
-    head = ["passages", "add one article (s)", "unchanged re-run (s)", "remove one article (s)",
-            "lexical first build (s)", "ask p50 / p95 (ms)", "floor p50 (ms)", "ask / floor",
-            "cold start (s)", "RSS peak (MB)", "disk (MB)"]
+    head = [
+        "passages",
+        "add one article (s)",
+        "unchanged re-run (s)",
+        "remove one article (s)",
+        "lexical first build (s)",
+        "ask p50 / p95 (ms)",
+        "floor p50 (ms)",
+        "ask / floor",
+        "cold start (s)",
+        "RSS peak (MB)",
+        "disk (MB)",
+    ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         a = r["answers"]
-        lines.append("| " + " | ".join([
-            f"{r['build']['passages']:,}", f"{median_of(r['add_one'])}", f"{median_of(r['unchanged'])}",
-            f"{median_of(r['remove_one'])}", f"{r['build']['lexical_first_build_s']}",
-            f"{a['ask_p50_ms']} / {a['ask_p95_ms']}", f"{a['floor_p50_ms']}", f"{a['ask_over_floor']}×",
-            f"{a['cold_start_s']}", f"{a['rss_mb']['peak']:,}", f"{r['disk_mb']['total']:,}",
-        ]) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    f"{r['build']['passages']:,}",
+                    f"{median_of(r['add_one'])}",
+                    f"{median_of(r['unchanged'])}",
+                    f"{median_of(r['remove_one'])}",
+                    f"{r['build']['lexical_first_build_s']}",
+                    f"{a['ask_p50_ms']} / {a['ask_p95_ms']}",
+                    f"{a['floor_p50_ms']}",
+                    f"{a['ask_over_floor']}×",
+                    f"{a['cold_start_s']}",
+                    f"{a['rss_mb']['peak']:,}",
+                    f"{r['disk_mb']['total']:,}",
+                ]
+            )
+            + " |"
+        )
     return "\n".join(lines)
 
 
@@ -353,10 +416,19 @@ def plot(rows: list[dict], path: Path) -> None:
 
     sizes = [r["build"]["passages"] for r in rows]
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    for label, key in [("add one article", "add_one"), ("unchanged re-run", "unchanged"), ("remove one article", "remove_one")]:
+    for label, key in [
+        ("add one article", "add_one"),
+        ("unchanged re-run", "unchanged"),
+        ("remove one article", "remove_one"),
+    ]:
         left.plot(sizes, [median_of(r[key]) for r in rows], marker="o", label=label)
-    left.plot(sizes, [r["build"]["lexical_first_build_s"] for r in rows], marker="s", linestyle="--",
-              label="lexical side, first build")
+    left.plot(
+        sizes,
+        [r["build"]["lexical_first_build_s"] for r in rows],
+        marker="s",
+        linestyle="--",
+        label="lexical side, first build",
+    )
     left.plot(sizes, [r["answers"]["cold_start_s"] for r in rows], marker="^", label="cold start to first answer")
     left.set(xscale="log", yscale="log", xlabel="passages", ylabel="seconds (convqa index, wall)")
     left.legend(fontsize=8)
@@ -380,8 +452,11 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=40, help="PIAF questions asked per size")
     parser.add_argument("--repeats", type=int, default=2, help="runs of each index operation (medians)")
     parser.add_argument("--keep", action="store_true", help="keep the corpora and data under --work")
-    parser.add_argument("--append", action="store_true",
-                        help="add these sizes to the rows already in --out/scale.json (other sizes kept)")
+    parser.add_argument(
+        "--append",
+        action="store_true",
+        help="add these sizes to the rows already in --out/scale.json (other sizes kept)",
+    )
     options = parser.parse_args()
     os.environ["HF_HUB_OFFLINE"] = "1"
 
@@ -390,13 +465,19 @@ def main() -> int:
     questions = random.Random(SEED).sample(all_questions, options.questions + 1)
     rows = []
     if options.append and (options.out / "scale.json").exists():
-        rows = [r for r in json.loads((options.out / "scale.json").read_text())["rows"] if r["size"] not in options.sizes]
+        rows = [
+            r for r in json.loads((options.out / "scale.json").read_text())["rows"] if r["size"] not in options.sizes
+        ]
     for size in sorted(options.sizes):
         rows.append(run_size(size, options.work, pool, titles, questions, options.repeats))
         rows.sort(key=lambda r: r["size"])
         options.out.mkdir(parents=True, exist_ok=True)  # written after each size: a cut run keeps what ran
-        result = {"cores": os.cpu_count(), "pool_sentences": len(pool), "rows": rows,
-                  "summary": summary(rows) if len(rows) > 1 else {}}
+        result = {
+            "cores": os.cpu_count(),
+            "pool_sentences": len(pool),
+            "rows": rows,
+            "summary": summary(rows) if len(rows) > 1 else {},
+        }
         (options.out / "scale.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
         plot(rows, options.out / "scale.png")
         print(table(rows), flush=True)

@@ -124,7 +124,9 @@ def synthetic_articles(folder: Path, passages: int, seed: int = 0) -> int:
             paragraphs.append(" ".join(rng.sample(sentences, min(len(sentences), 5))))
         title = f"Chronique numéro {written + 1}"
         front = f"---\ntitle: {title}\nsource: https://example.org/chronique-{written + 1}\ndate: 2024-01-01\nlang: fr\n---\n"
-        (folder / f"chronique-{written + 1:05d}.md").write_text(front + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+        (folder / f"chronique-{written + 1:05d}.md").write_text(
+            front + "\n\n".join(paragraphs) + "\n", encoding="utf-8"
+        )
         written += 1
     return written
 
@@ -145,23 +147,38 @@ def scale_build(work: Path, passages: int, pool_vectors: Path | None) -> None:
     if pool_vectors is not None:
         shutil.copy(pool_vectors, work / "pool-vectors.npy")
     vectors = bench_scale.pool_vectors(work, pool, Settings(corpus_dir=work / "corpus", data_dir=work / "data"))
-    print(json.dumps(bench_scale.base_build(Settings(corpus_dir=work / "corpus", data_dir=work / "data"), vectors)),
-          file=sys.stderr, flush=True)
+    print(
+        json.dumps(bench_scale.base_build(Settings(corpus_dir=work / "corpus", data_dir=work / "data"), vectors)),
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def start_app(work: Path, chroma_url: str | None) -> tuple[subprocess.Popen, str]:
     """``python app.py`` over ``work/corpus``, waited for until its page answers."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONVQA_")}
-    env |= {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1",
-            "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False", "PYTHONUNBUFFERED": "1",
-            "GRADIO_TEMP_DIR": str(work / "gradio-tmp"), "CONVQA_CORPUS_DIR": str(work / "corpus"),
-            "CONVQA_DATA_DIR": str(work / "data")}
+    env |= {
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "ANONYMIZED_TELEMETRY": "False",
+        "PYTHONUNBUFFERED": "1",
+        "GRADIO_TEMP_DIR": str(work / "gradio-tmp"),
+        "CONVQA_CORPUS_DIR": str(work / "corpus"),
+        "CONVQA_DATA_DIR": str(work / "data"),
+    }
     if chroma_url:
         env |= {"CONVQA_CHROMA_URL": chroma_url, "CONVQA_COLLECTION": f"soak{os.getpid()}"}
     log = open(work / "app.log", "wb")
-    process = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=work, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "--port", str(port)],
+        cwd=work,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 3600  # a first build of a large synthetic corpus embeds everything
     while time.monotonic() < deadline:
@@ -183,7 +200,7 @@ class WrongAnswer(AssertionError):
 def check_answer(answer: dict, fact: str) -> None:
     """Every citation's quote is where its offsets say (else AssertionError), and the fact is in the answer (else WrongAnswer)."""
     for c in answer["citations"]:
-        if c["text"][c["quote_start"] - c["start"]:c["quote_end"] - c["start"]] != c["quote"]:
+        if c["text"][c["quote_start"] - c["start"] : c["quote_end"] - c["start"]] != c["quote"]:
             raise AssertionError(f"citation [{c['n']}] quote is not at its offsets")
     if fact not in answer["answer"]:
         raise WrongAnswer(f"{fact!r} not in {answer['answer'][:120]!r}")
@@ -235,17 +252,25 @@ def soak(url: str, pid: int, users: int, duration: float, figures: Figures) -> N
         while time.monotonic() < stop_at:
             n += 1
             place = f"Quai{n:04d}"
-            text = (f"Le port de {place} a ouvert un centre de réponse aux cyberattaques.\n\n"
-                    f"Le centre du port de {place} compte {n + 10} analystes de garde jour et nuit.")
+            text = (
+                f"Le port de {place} a ouvert un centre de réponse aux cyberattaques.\n\n"
+                f"Le centre du port de {place} compte {n + 10} analystes de garde jour et nuit."
+            )
             try:
-                report = client.predict(title=f"Le port de {place} ouvre un centre de réponse", source=f"https://example.org/{place}",
-                                        text=text, api_name="/add_article")
+                report = client.predict(
+                    title=f"Le port de {place} ouvre un centre de réponse",
+                    source=f"https://example.org/{place}",
+                    text=text,
+                    api_name="/add_article",
+                )
                 if not report["ok"]:
                     raise AssertionError(report["message"])
                 doc_id = report["saved"][0]["doc_id"]
                 with lock:
                     figures.articles_added += 1
-                timed(client, f"{n + 10} analystes", question=f"Combien d'analystes compte le centre du port de {place} ?")
+                timed(
+                    client, f"{n + 10} analystes", question=f"Combien d'analystes compte le centre du port de {place} ?"
+                )
                 report = client.predict(doc_id=doc_id, api_name="/remove_article")
                 if not report["ok"]:
                     raise AssertionError(report["message"])
@@ -285,14 +310,28 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=16, help="concurrent gradio_client users (default 16)")
     parser.add_argument("--duration", type=float, default=600, help="seconds of load (default 600)")
-    parser.add_argument("--synthetic", type=int, default=0, help="synthetic passages added to the seed corpus (default 0)")
-    parser.add_argument("--corpus", type=Path, default=None, help="an articles folder to use instead of the seed corpus")
-    parser.add_argument("--scale", type=int, default=0,
-                        help="also N passages from scripts/bench_scale.py's corpus builder, indexed its cheap way "
-                        "(pool vectors); the seed article is then indexed by the app with the model (default 0)")
-    parser.add_argument("--pool-vectors", type=Path, default=None,
-                        help="bench_scale's pool-vectors.npy to reuse with --scale (else encoded once)")
-    parser.add_argument("--chroma-url", default=None, help="run the app on this Chroma server (default: embedded store)")
+    parser.add_argument(
+        "--synthetic", type=int, default=0, help="synthetic passages added to the seed corpus (default 0)"
+    )
+    parser.add_argument(
+        "--corpus", type=Path, default=None, help="an articles folder to use instead of the seed corpus"
+    )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        help="also N passages from scripts/bench_scale.py's corpus builder, indexed its cheap way "
+        "(pool vectors); the seed article is then indexed by the app with the model (default 0)",
+    )
+    parser.add_argument(
+        "--pool-vectors",
+        type=Path,
+        default=None,
+        help="bench_scale's pool-vectors.npy to reuse with --scale (else encoded once)",
+    )
+    parser.add_argument(
+        "--chroma-url", default=None, help="run the app on this Chroma server (default: embedded store)"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     args = parser.parse_args()
 
@@ -311,14 +350,16 @@ def main() -> int:
 
         # The first answer loads what answering needs: RSS is measured from there.
         check_answer(Client(url, verbose=False).predict(question=QUESTIONS[0][0], api_name="/ask"), QUESTIONS[0][1])
-        figures = Figures(users=args.users, seconds=args.duration, passages_synthetic=args.synthetic,
-                          passages_scale=args.scale)
+        figures = Figures(
+            users=args.users, seconds=args.duration, passages_synthetic=args.synthetic, passages_scale=args.scale
+        )
         figures.rss_start_mb = figures.rss_peak_mb = round(rss_mb(process.pid), 1)
         soak(url, process.pid, args.users, args.duration, figures)
         figures.rss_end_mb = round(rss_mb(process.pid), 1)
         figures.rss_peak_mb = round(max(figures.rss_peak_mb, figures.rss_end_mb), 1)
-        figures.rss_growth_second_half_mb_per_10min = second_half_growth(figures.rss_timeline_mb, figures.rss_end_mb,
-                                                                         args.duration)
+        figures.rss_growth_second_half_mb_per_10min = second_half_growth(
+            figures.rss_timeline_mb, figures.rss_end_mb, args.duration
+        )
         if process.poll() is not None:
             figures.failed += 1
             figures.failures.append(f"the app exited with {process.returncode}")
@@ -334,13 +375,15 @@ def main() -> int:
     data = asdict(figures)
     if args.json:
         args.json.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"{figures.users} users, {figures.seconds:.0f} s, {figures.passages_synthetic + figures.passages_scale} "
-          "synthetic passages: "
-          f"{figures.requests} requests, {figures.failed} failed, {figures.wrong_answers} without the expected fact, "
-          f"{figures.requests_per_s} req/s, "
-          f"p50 {figures.p50_s} s, p95 {figures.p95_s} s, articles added {figures.articles_added} / removed "
-          f"{figures.articles_removed}, RSS {figures.rss_start_mb:.0f} → {figures.rss_end_mb:.0f} MB "
-          f"(peak {figures.rss_peak_mb:.0f}; second half {figures.rss_growth_second_half_mb_per_10min:+.0f} MB / 10 min)")
+    print(
+        f"{figures.users} users, {figures.seconds:.0f} s, {figures.passages_synthetic + figures.passages_scale} "
+        "synthetic passages: "
+        f"{figures.requests} requests, {figures.failed} failed, {figures.wrong_answers} without the expected fact, "
+        f"{figures.requests_per_s} req/s, "
+        f"p50 {figures.p50_s} s, p95 {figures.p95_s} s, articles added {figures.articles_added} / removed "
+        f"{figures.articles_removed}, RSS {figures.rss_start_mb:.0f} → {figures.rss_end_mb:.0f} MB "
+        f"(peak {figures.rss_peak_mb:.0f}; second half {figures.rss_growth_second_half_mb_per_10min:+.0f} MB / 10 min)"
+    )
     for failure in figures.failures:
         print(f"failed: {failure}", file=sys.stderr)
     for question, count in figures.wrong.items():

@@ -7,8 +7,14 @@ from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 BOT = '[data-testid="bot"]'
 PHONE = (390, 844)
@@ -19,8 +25,11 @@ def open_page(browser, url: str, size: tuple[int, int] = (1280, 1000), locale: s
     """A fresh page on the app, at ``size``, whose browser speaks ``locale`` (navigator and
     Accept-Language); it records dialogs (and dismisses them) in ``page.dialogs``."""
     width, height = size
-    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale,
-                                  extra_http_headers={"Accept-Language": f"{locale},{locale[:2]};q=0.9"})
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        locale=locale,
+        extra_http_headers={"Accept-Language": f"{locale},{locale[:2]};q=0.9"},
+    )
     page = context.new_page()
     page.dialogs = []
 
@@ -44,7 +53,8 @@ def wait_for_language(page, lang: str) -> None:
                      const status = document.querySelector('#cq-status');
                      // the status line's words, not the load event's timer ("0.2s")
                      return on && on.value === lang && status && /[a-z]{4}/i.test(status.innerText); }""",
-        arg=lang, timeout=30_000,
+        arg=lang,
+        timeout=30_000,
     )
 
 

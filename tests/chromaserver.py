@@ -38,7 +38,8 @@ class ChromaServer:
         log = open(self.path.with_suffix(".log"), "ab")
         self.process = subprocess.Popen(
             [str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
-            stdout=log, stderr=subprocess.STDOUT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         log.close()
         deadline = time.monotonic() + timeout

@@ -61,7 +61,10 @@ def make_settings(tmp_path, store_kind):
         data_dir = tmp_path / f"data{next(counter)}"
         extra = {}
         if store_kind == "server":
-            extra = {"chroma_url": os.environ["CONVQA_TEST_CHROMA_URL"], "collection": f"t{os.getpid()}-{tmp_path.name}"[:60]}
+            extra = {
+                "chroma_url": os.environ["CONVQA_TEST_CHROMA_URL"],
+                "collection": f"t{os.getpid()}-{tmp_path.name}"[:60],
+            }
         return Settings(corpus_dir=corpus_dir, data_dir=data_dir, **(extra | overrides))
 
     return make

@@ -20,7 +20,9 @@ PORT = (
     "Son directeur, Hervé Martel, vise 80 millions de tonnes en 2025."
 )
 #: The port article with a first sentence too long to quote whole in an answer.
-LONG_PORT = PORT.replace("en 2023.", "en 2023, " + "selon le rapport annuel publié par la direction du port " * 3 + "cette année-là.")
+LONG_PORT = PORT.replace(
+    "en 2023.", "en 2023, " + "selon le rapport annuel publié par la direction du port " * 3 + "cette année-là."
+)
 ARTICLES = {"pont-millau": BRIDGE, "port-marseille": PORT, "port-long": LONG_PORT}
 
 
@@ -30,14 +32,21 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(r"\S[^.]*\.", text)]
 
 
-def passage(doc_id: str, start: int = 0, end: int | None = None, *, score: float = 1.0,
-            dense: float | None = None) -> Passage:
+def passage(
+    doc_id: str, start: int = 0, end: int | None = None, *, score: float = 1.0, dense: float | None = None
+) -> Passage:
     """The chunk ``ARTICLES[doc_id][start:end]`` with its offsets and sentence spans."""
     article = ARTICLES[doc_id]
     end = len(article) if end is None else end
     text = article[start:end]
-    metadata = {"doc_id": doc_id, "title": doc_id.replace("-", " ").title(), "source": f"https://example.org/{doc_id}",
-                "start": start, "end": end, "sentences": json.dumps(sentence_spans(text))}
+    metadata = {
+        "doc_id": doc_id,
+        "title": doc_id.replace("-", " ").title(),
+        "source": f"https://example.org/{doc_id}",
+        "start": start,
+        "end": end,
+        "sentences": json.dumps(sentence_spans(text)),
+    }
     return Passage(f"{doc_id}:{start}", text, metadata, score=score, signals={} if dense is None else {"dense": dense})
 
 

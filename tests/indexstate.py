@@ -31,8 +31,9 @@ def cli_env(**settings: str) -> dict[str, str]:
 
 def run_cli(*args: str, env: dict[str, str], timeout: float = 900) -> subprocess.CompletedProcess:
     """``convqa ARGS`` in a subprocess."""
-    return subprocess.run([sys.executable, "-m", "convqa.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "convqa.cli", *args], capture_output=True, text=True, env=env, timeout=timeout
+    )
 
 
 def index_state(env: dict[str, str]) -> dict:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 
-def make_pdf(heading: str, paragraphs: list[str], *, title: str | None = None, author: str = "",
-             created: datetime | None = None) -> bytes:
+def make_pdf(
+    heading: str, paragraphs: list[str], *, title: str | None = None, author: str = "", created: datetime | None = None
+) -> bytes:
     """A one-column PDF: ``heading`` in bold, then each paragraph wrapped to the page width.
 
     ``title``, ``author`` and ``created`` go into the document's metadata when given.

@@ -100,23 +100,45 @@ class Cluster:
         pwfile = directory / "pw"
         pwfile.write_text(cluster.password + "\n")
         os.chown(pwfile, entry.pw_uid, entry.pw_gid)
-        cluster._run(pg_bin("initdb"), "-D", str(cluster.data), "-U", ROLE, "--auth=scram-sha-256",
-                     f"--pwfile={pwfile}", "--encoding=UTF8", "--no-instructions")
+        cluster._run(
+            pg_bin("initdb"),
+            "-D",
+            str(cluster.data),
+            "-U",
+            ROLE,
+            "--auth=scram-sha-256",
+            f"--pwfile={pwfile}",
+            "--encoding=UTF8",
+            "--no-instructions",
+        )
         pwfile.unlink()
         return cluster
 
     def start(self) -> "Cluster":
         """Start the server on 127.0.0.1 only (socket in its own directory) and wait for it."""
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.directory} -c fsync=off"
-        self._run(pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.directory / "server.log"), "-o", options, "-w", "-t", "60", "start")
+        self._run(
+            pg_bin("pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.directory / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         return self
 
     def create_database(self) -> None:
         """CREATE DATABASE convqa (over TCP, with the password)."""
         import psycopg
 
-        with psycopg.connect(host="127.0.0.1", port=self.port, user=ROLE, password=self.password, dbname="postgres",
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user=ROLE, password=self.password, dbname="postgres", autocommit=True
+        ) as conn:
             conn.execute(f"CREATE DATABASE {DATABASE}")
 
     def stop(self) -> None:

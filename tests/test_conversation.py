@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from convqa.answer.types import Answer, Citation
 from convqa.conversation import Turn, normalize_history
 from convqa.question import make_query
+
+pytestmark = pytest.mark.fast  # no model, server or browser: scripts/test.sh --fast runs it
 
 
 def cited_answer(question: str = "Qui dirige l'ONUDC ?") -> Answer:
@@ -14,18 +18,29 @@ def cited_answer(question: str = "Qui dirige l'ONUDC ?") -> Answer:
 
 def test_every_shape_is_accepted_and_empty_items_dropped():
     answer = cited_answer()
-    turns = normalize_history([
-        "Première question",
-        ["Deuxième", "réponse en texte"],
-        ("Troisième",),
-        {"question": "Quatrième", "answer": answer.to_dict()},
-        answer.to_dict(),
-        answer,
-        Turn("Septième"),
-        "", ["", "x"], None, 42,
-    ])
+    turns = normalize_history(
+        [
+            "Première question",
+            ["Deuxième", "réponse en texte"],
+            ("Troisième",),
+            {"question": "Quatrième", "answer": answer.to_dict()},
+            answer.to_dict(),
+            answer,
+            Turn("Septième"),
+            "",
+            ["", "x"],
+            None,
+            42,
+        ]
+    )
     assert [t.question for t in turns] == [
-        "Première question", "Deuxième", "Troisième", "Quatrième", "Qui dirige l'ONUDC ?", "Qui dirige l'ONUDC ?", "Septième",
+        "Première question",
+        "Deuxième",
+        "Troisième",
+        "Quatrième",
+        "Qui dirige l'ONUDC ?",
+        "Qui dirige l'ONUDC ?",
+        "Septième",
     ]
     assert turns[1].answer_text == "réponse en texte" and turns[1].quoted is None
     assert turns[3].quoted == ("hanoi", 120, 150) == turns[4].quoted == turns[5].quoted
@@ -46,7 +61,9 @@ def test_a_paraphrased_answer_keeps_its_citation_position():
 
 
 def test_a_question_that_does_not_follow_up_ignores_the_history():
-    query = make_query("Combien de pays étaient représentés à la cérémonie de signature ?", normalize_history([cited_answer()]))
+    query = make_query(
+        "Combien de pays étaient représentés à la cérémonie de signature ?", normalize_history([cited_answer()])
+    )
     assert query.context == "" and query.said == () and query.near is None
 
 

@@ -35,7 +35,9 @@ def hostile_assistant(make_settings, corpus_copy, embedder):
     (corpus_copy / "empty.md").write_bytes(b"")
     (corpus_copy / "image.txt").write_bytes(bytes(range(256)) * 100)
     (corpus_copy / "utf16.txt").write_bytes("Titre\nLe Vietnam a signé la convention à Hanoï.".encode("utf-16"))
-    (corpus_copy / "latin1.txt").write_bytes("Titre\nLa délégation équatorienne était présente à Hanoï.".encode("latin-1"))
+    (corpus_copy / "latin1.txt").write_bytes(
+        "Titre\nLa délégation équatorienne était présente à Hanoï.".encode("latin-1")
+    )
     assistant = Assistant(make_settings(corpus_copy), embedder=embedder)
     report = assistant.index()
     return assistant, report
@@ -86,7 +88,13 @@ def test_emoji_and_odd_spacing_still_answer(seed_assistant, question):
 
 @pytest.mark.parametrize(
     ("question", "message"),
-    [("a" * 100_000, "limit"), ("\x00\x07\x1b[2J\x7f", "empty"), ("🤔🤔🤔", "no words"), (None, "must be text"), (b"bytes", "must be text")],
+    [
+        ("a" * 100_000, "limit"),
+        ("\x00\x07\x1b[2J\x7f", "empty"),
+        ("🤔🤔🤔", "no words"),
+        (None, "must be text"),
+        (b"bytes", "must be text"),
+    ],
 )
 def test_unusable_questions_are_refused_clearly(seed_assistant, question, message):
     with pytest.raises(ValueError, match=message):

@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 import shutil
 
-from paths import SEED_CORPUS
-
 from convqa.answer.types import Answer
+from paths import SEED_CORPUS
 
 
 def test_a_toy_answer_step_is_used_through_settings_alone(make_settings, embedder, seed_text):
@@ -19,7 +18,7 @@ def test_a_toy_answer_step_is_used_through_settings_alone(make_settings, embedde
     first = answer.citations[0]
     # The toy quotes the first sentence of the passage it was given, exactly.
     assert first.quote_start == first.start
-    assert seed_text[first.quote_start:first.quote_end] == first.quote
+    assert seed_text[first.quote_start : first.quote_end] == first.quote
     assert answer.answer == f"{first.quote} [1]"
     assert type(assistant.pipeline.answerer).__name__ == "FirstSentence"
 
@@ -27,8 +26,12 @@ def test_a_toy_answer_step_is_used_through_settings_alone(make_settings, embedde
 def test_follow_up_with_a_paraphrased_previous_answer(seed_assistant):
     first = seed_assistant.ask("Qui dirige l'ONUDC ?")
     assert not first.abstained
-    paraphrased = Answer.from_dict(first.to_dict() | {"answer": "C'est Mme Ghada Waly qui est à la tête de l'ONUDC [1]."})
-    follow = seed_assistant.ask("Qu'a-t-elle promis au Vietnam ?", history=[{"question": first.question, "answer": paraphrased.to_dict()}])
+    paraphrased = Answer.from_dict(
+        first.to_dict() | {"answer": "C'est Mme Ghada Waly qui est à la tête de l'ONUDC [1]."}
+    )
+    follow = seed_assistant.ask(
+        "Qu'a-t-elle promis au Vietnam ?", history=[{"question": first.question, "answer": paraphrased.to_dict()}]
+    )
     assert "assistance technique" in follow.answer
     assert follow.citations[0].quote_start != first.citations[0].quote_start
 

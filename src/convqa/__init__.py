@@ -33,7 +33,9 @@ _LAZY = {
 }
 
 
-def build_index(settings: Settings | None = None, *, full: bool = False, progress: "Progress | None" = None) -> "IndexReport":
+def build_index(
+    settings: Settings | None = None, *, full: bool = False, progress: "Progress | None" = None
+) -> "IndexReport":
     """Sync the indexes with the corpus folder (settings from the environment by default).
 
     The one way to index: the CLI calls it too. The embedding model is loaded only when

@@ -20,13 +20,13 @@ from convqa.conversation import normalize_history
 from convqa.index.builder import IndexReport, Progress, build_index
 from convqa.index.catalog import index_status
 from convqa.index.changes import Changes
-from convqa.model.embedder import Embedder
-from convqa.model.spec import spec_for
 from convqa.index.faults import server_faults
 from convqa.index.follow import LexicalFollower
 from convqa.index.lexical import LexicalIndex
 from convqa.index.sentences import SentenceIndex
 from convqa.index.vectors import VectorStore
+from convqa.model.embedder import Embedder
+from convqa.model.spec import spec_for
 from convqa.offline import go_offline
 from convqa.pipeline import Pipeline, Resources
 from convqa.question import is_follow_up, validate_question  # noqa: F401  (public here since 0.1)
@@ -51,11 +51,19 @@ class Assistant:
         self.calibration = spec.calibration
         self.store = VectorStore(self.settings, self.embedder)
         self.sentence_vectors = SentenceVectors(
-            self.embedder, SentenceIndex(self.store.client, self.settings.collection, self.embedder))
+            self.embedder, SentenceIndex(self.store.client, self.settings.collection, self.embedder)
+        )
         self.follower = LexicalFollower(self.store, self.settings)
-        self.pipeline = Pipeline(Resources(
-            self.settings, self.embedder, self.store, self.follower, self.sentence_vectors, self.calibration,
-        ))
+        self.pipeline = Pipeline(
+            Resources(
+                self.settings,
+                self.embedder,
+                self.store,
+                self.follower,
+                self.sentence_vectors,
+                self.calibration,
+            )
+        )
 
     # -- indexes ---------------------------------------------------------------
     @property
@@ -63,12 +71,19 @@ class Assistant:
         """The BM25 index, in step with the vector store (see ``LexicalFollower``)."""
         return self.follower.view().lexical
 
-    def index(self, *, full: bool = False, progress: Progress | None = None, corpus_dir: Path | None = None,
-              on_plan: Callable[[Changes], None] | None = None) -> IndexReport:
+    def index(
+        self,
+        *,
+        full: bool = False,
+        progress: Progress | None = None,
+        corpus_dir: Path | None = None,
+        on_plan: Callable[[Changes], None] | None = None,
+    ) -> IndexReport:
         """Sync the indexes with the corpus folder (see convqa.index.builder.build_index)."""
         settings = self.settings if corpus_dir is None else self.settings.model_copy(update={"corpus_dir": corpus_dir})
-        report = build_index(settings, full=full, progress=progress, embedder=self.embedder, store=self.store,
-                             on_plan=on_plan)
+        report = build_index(
+            settings, full=full, progress=progress, embedder=self.embedder, store=self.store, on_plan=on_plan
+        )
         self.follower.expire()  # look at the new revision on the next question
         return report
 
@@ -94,7 +109,9 @@ class Assistant:
             answer = item
         return answer
 
-    def ask_stream(self, question: str, history: Sequence[Any] | None = None, *, top_k: int | None = None) -> Iterator[str | Answer]:
+    def ask_stream(
+        self, question: str, history: Sequence[Any] | None = None, *, top_k: int | None = None
+    ) -> Iterator[str | Answer]:
         """Text pieces of a generated answer as the model writes them, then the final Answer.
 
         The last item is always the Answer. With the extractive generator (the default)

@@ -35,12 +35,12 @@ from convqa.answer.reading import Reading
 from convqa.answer.rewrite import rewriter_for
 from convqa.answer.sentences import SentenceScorer
 from convqa.answer.types import Answer
-from convqa.model.calibration import Calibration
 from convqa.conversation import Turn
-from convqa.model.embedder import Embedder
 from convqa.index.follow import LexicalFollower
 from convqa.index.vectors import VectorStore
 from convqa.index.view import IndexView
+from convqa.model.calibration import Calibration
+from convqa.model.embedder import Embedder
 from convqa.question import make_query
 from convqa.retrieval.dense import DenseRetriever, DenseScores
 from convqa.retrieval.fusion import RRFFusion
@@ -139,8 +139,15 @@ class Pipeline:
         """The index view a question should read now."""
         return self.resources.follower.view()
 
-    def query(self, question: object, history: Sequence[Turn] = (), *, exclude: frozenset[str] = frozenset(),
-              index: IndexView | None = None, timings: dict | None = None) -> Query:
+    def query(
+        self,
+        question: object,
+        history: Sequence[Turn] = (),
+        *,
+        exclude: frozenset[str] = frozenset(),
+        index: IndexView | None = None,
+        timings: dict | None = None,
+    ) -> Query:
         """The validated, embedded Query (BadQuestionError for unusable input);
         ``exclude``: article ids to leave out, as if they were not indexed."""
         query = make_query(question, history, self.resources.settings.max_question_chars, exclude)
@@ -150,8 +157,9 @@ class Pipeline:
         timer.lap("embed_ms")
         return query
 
-    def retrieve(self, query: Query, limit: int = 8, *, index: IndexView | None = None,
-                 timings: dict | None = None) -> list[Passage]:
+    def retrieve(
+        self, query: Query, limit: int = 8, *, index: IndexView | None = None, timings: dict | None = None
+    ) -> list[Passage]:
         """Fused passages for an embedded query, with every passage's dense score."""
         index = index or self.view()
         rankings = []
@@ -163,8 +171,13 @@ class Pipeline:
         passages = self.fusion.run(rankings, limit=limit)
         return self.dense_scores.run(query, self.neighbours.run(query, passages, index))
 
-    def run(self, question: object, history: Sequence[Turn] = (), top_k: int | None = None,
-            exclude: frozenset[str] = frozenset()) -> Answer:
+    def run(
+        self,
+        question: object,
+        history: Sequence[Turn] = (),
+        top_k: int | None = None,
+        exclude: frozenset[str] = frozenset(),
+    ) -> Answer:
         """Answer one question after ``history`` (``exclude``: article ids to leave out)."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
@@ -180,8 +193,13 @@ class Pipeline:
         answer.timings = {k: round(v, 2) for k, v in timings.items()}
         return answer
 
-    def stream(self, question: object, history: Sequence[Turn] = (), top_k: int | None = None,
-               exclude: frozenset[str] = frozenset()) -> Iterator[str | Answer]:
+    def stream(
+        self,
+        question: object,
+        history: Sequence[Turn] = (),
+        top_k: int | None = None,
+        exclude: frozenset[str] = frozenset(),
+    ) -> Iterator[str | Answer]:
         """Text pieces of a generated answer as the chat model writes them, then the final Answer.
 
         The last item is always the Answer; with the extractive default it is the only one.

@@ -12,8 +12,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from convqa.corpus.language import detect_language
 from convqa.conversation import Turn
+from convqa.corpus.language import detect_language
 from convqa.errors import BadQuestionError
 from convqa.retrieval.types import Query
 
@@ -48,8 +48,9 @@ def is_follow_up(question: str) -> bool:
     return bool(_FOLLOW_UP.search(question)) or len(question.split()) <= 3
 
 
-def make_query(question: object, history: Sequence[Turn], max_chars: int = 2000,
-               exclude: frozenset[str] = frozenset()) -> Query:
+def make_query(
+    question: object, history: Sequence[Turn], max_chars: int = 2000, exclude: frozenset[str] = frozenset()
+) -> Query:
     """The Query for a question asked after ``history`` (Turns, oldest first);
     ``exclude``: article ids to leave out, as if they were not indexed."""
     text = validate_question(question, max_chars)
@@ -57,7 +58,9 @@ def make_query(question: object, history: Sequence[Turn], max_chars: int = 2000,
     if not (history and is_follow_up(text)):
         return Query(text=text, language=language, exclude=exclude)
     return Query(
-        text=text, language=language, exclude=exclude,
+        text=text,
+        language=language,
+        exclude=exclude,
         context=history[-1].question[:max_chars],
         said=tuple(t.quoted for t in history if t.quoted is not None),
         said_texts=tuple(t.answer_text for t in history if t.quoted is None and t.answer_text),

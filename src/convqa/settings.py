@@ -26,12 +26,9 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(Path("corpus"), description="Folder of articles to index.")
     model: str = Field(
         DEFAULT_MODEL,
-        description="Embedding model: 'multilingual-e5-small' (bundled) or any "
-        "sentence-transformers model folder.",
+        description="Embedding model: 'multilingual-e5-small' (bundled) or any sentence-transformers model folder.",
     )
-    chroma_url: str | None = Field(
-        None, description="http://host:port of a Chroma server; embedded store when unset."
-    )
+    chroma_url: str | None = Field(None, description="http://host:port of a Chroma server; embedded store when unset.")
     collection: str = Field("convqa", min_length=3, max_length=512)
     record_db_url: str | None = Field(
         None,
@@ -42,7 +39,8 @@ class Settings(BaseSettings):
     # keeps its own records (a namespace of its own) and tags its chunks, so that its full
     # cleanup deletes only the articles it indexed, never another indexer's.
     indexer: str | None = Field(
-        None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+        None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
         description="Name of this indexer when several index different corpus folders into one store; "
         "unset: the only indexer.",
     )
@@ -53,7 +51,10 @@ class Settings(BaseSettings):
     # On 70 PIAF articles this put the gold passage first for 0.69/0.75 (tune/test) of the
     # questions against 0.63/0.66 with 90/35-word chunks; 200/80 gained nothing more.
     chunk_max_words: int | None = Field(
-        None, ge=20, le=300, description="Longest paragraph kept as one chunk, in words; default: from the model's token limit."
+        None,
+        ge=20,
+        le=300,
+        description="Longest paragraph kept as one chunk, in words; default: from the model's token limit.",
     )
     chunk_min_words: int = Field(30, ge=0, le=200)
 
@@ -67,21 +68,31 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1)
 
     # The question's pipeline (convqa.pipeline): steps by name, or "package.module:Class".
-    retrievers: list[str] = Field(["dense", "lexical"], min_length=1, description="Retrievers whose rankings are fused.")
+    retrievers: list[str] = Field(
+        ["dense", "lexical"], min_length=1, description="Retrievers whose rankings are fused."
+    )
     # The hand-tuned scorer stays the default until a trained reader beats it on PIAF's test
     # split (see README, "The trained reader").
     answerer: str = Field(
-        "sentences", description="Answer step: sentences (hand-tuned scorer), reader (a trained reader), or module:Class."
+        "sentences",
+        description="Answer step: sentences (hand-tuned scorer), reader (a trained reader), or module:Class.",
     )
-    reader_dir: Path | None = Field(None, description="Folder of the reader's weights; default: the ones shipped with convqa.")
+    reader_dir: Path | None = Field(
+        None, description="Folder of the reader's weights; default: the ones shipped with convqa."
+    )
     reader_precision: Literal["bf16", "fp32"] = Field(
-        "bf16", description="Reader arithmetic: bf16 (autocast, about twice as fast on these CPUs, same answers) or fp32."
+        "bf16",
+        description="Reader arithmetic: bf16 (autocast, about twice as fast on these CPUs, same answers) or fp32.",
     )
     # Calibrated probability that the passages answer (convqa train-reader fits it on tune).
     reader_abstain_below: float = Field(0.5, ge=0.0, le=1.0, description="Abstain under this answerability.")
-    reader_short_above: float = Field(0.5, ge=0.0, le=1.0, description="Give the short answer above this answerability.")
+    reader_short_above: float = Field(
+        0.5, ge=0.0, le=1.0, description="Give the short answer above this answerability."
+    )
     cite_min_relevance: float = Field(
-        0.3, ge=0.0, le=1.0,
+        0.3,
+        ge=0.0,
+        le=1.0,
         description="Cite a passage only when the answer step rates its support at least this (0: cite up to top_k).",
     )
 
@@ -92,9 +103,7 @@ class Settings(BaseSettings):
     # Web app.
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=0, le=65535)
-    auth: str | None = Field(
-        None, description="'user:password' required by the web app; mandatory off loopback."
-    )
+    auth: str | None = Field(None, description="'user:password' required by the web app; mandatory off loopback.")
     max_upload_bytes: int = Field(2_000_000, ge=1000)
     # A long-running app answers on many threads; glibc gives each contended thread its own
     # malloc arena (up to 8 per core), and freed memory scattered over them is rarely given
@@ -105,13 +114,15 @@ class Settings(BaseSettings):
     # Fetched URLs must not reach inside the network (routers, metadata services, the
     # Chroma server) unless explicitly allowed, e.g. for an intranet news site.
     fetch_allow_private: bool = Field(
-        False, description="Let `convqa add URL` and the web app fetch pages on private, loopback or link-local addresses."
+        False,
+        description="Let `convqa add URL` and the web app fetch pages on private, loopback or link-local addresses.",
     )
 
     # Generated answers (optional: the `llm` extra). The extractive answer is the default
     # and the fallback whenever the model fails, times out or cites badly.
     generator: Literal["extractive", "openai", "ollama", "llamacpp"] = Field(
-        "extractive", description="extractive (default), openai (any OpenAI-compatible server), ollama, llamacpp (a GGUF file)."
+        "extractive",
+        description="extractive (default), openai (any OpenAI-compatible server), ollama, llamacpp (a GGUF file).",
     )
     llm_base_url: str | None = Field(
         None, description="Server URL: OpenAI-compatible (…/v1) for openai, Ollama's for ollama."

@@ -13,8 +13,8 @@ def assert_exact_citations(answer, seed_text):
     for n, c in enumerate(answer.citations, 1):
         assert c.n == n
         assert c.doc_id == SEED_ID
-        assert seed_text[c.start:c.end] == c.text
-        assert seed_text[c.quote_start:c.quote_end] == c.quote
+        assert seed_text[c.start : c.end] == c.text
+        assert seed_text[c.quote_start : c.quote_end] == c.quote
         assert c.start <= c.quote_start < c.quote_end <= c.end
         assert c.source.startswith("https://www.vietnamplus.vn/")
     assert "[1]" in answer.answer

@@ -64,7 +64,8 @@ def test_without_the_bar_the_first_article_pads_the_sources(two_articles):
 def test_a_broad_question_still_cites_several_supporting_passages(two_articles):
     answer = two_articles().ask(
         "Qu'a déclaré le ministre de la Sécurité publique sur la cérémonie de signature de la Convention de Hanoï ?",
-        top_k=5)
+        top_k=5,
+    )
     assert not answer.abstained
     assert len(answer.citations) >= 2
     assert {c.doc_id for c in answer.citations} == {SEED_ID}

@@ -47,8 +47,19 @@ def need(reason: str) -> None:
 
 
 def citation(n: int, text: str, title: str = "Convention de Hanoï") -> Citation:
-    return Citation(n=n, doc_id=f"doc{n}", title=title, source="", text=text, start=0, end=len(text),
-                    quote=text, quote_start=0, quote_end=len(text), score=1.0)
+    return Citation(
+        n=n,
+        doc_id=f"doc{n}",
+        title=title,
+        source="",
+        text=text,
+        start=0,
+        end=len(text),
+        quote=text,
+        quote_start=0,
+        quote_end=len(text),
+        score=1.0,
+    )
 
 
 # -- the checker and the prompt (no model needed) ------------------------------------------------
@@ -125,9 +136,21 @@ class LlamaServer:
         self.log = log
         started = time.monotonic()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1",
-             "--port", str(self.port), "--n_ctx", "4096"],
-            stdout=log.open("wb"), stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "llama_cpp.server",
+                "--model",
+                str(gguf),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--n_ctx",
+                "4096",
+            ],
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
         )
         deadline = started + 120
         while time.monotonic() < deadline:
@@ -182,9 +205,16 @@ def generating(base, embedder, base_url: str, **overrides):
     """An Assistant over ``base``'s index that asks the server (3 passages, short answers)."""
     from convqa.assistant import Assistant
 
-    settings = base.settings.model_copy(update={
-        "generator": "openai", "llm_base_url": base_url, "llm_max_tokens": 48, "llm_timeout": 300, "top_k": 3,
-    } | overrides)
+    settings = base.settings.model_copy(
+        update={
+            "generator": "openai",
+            "llm_base_url": base_url,
+            "llm_max_tokens": 48,
+            "llm_timeout": 300,
+            "top_k": 3,
+        }
+        | overrides
+    )
     return Assistant(settings, embedder=embedder)
 
 
@@ -206,8 +236,9 @@ def test_answer_streams_from_the_server_with_valid_citations(llm_assistant, seed
     assert check_citations(answer.answer, len(answer.citations)).ok
     assert answer.answer == accept("".join(deltas), len(answer.citations))
     # The sources are the extractive answer's: same passages, exact offsets.
-    extractive = generating(seed_assistant, embedder, "http://127.0.0.1:9", generator="extractive",
-                            cite_min_relevance=0.0).ask(QUESTION)
+    extractive = generating(
+        seed_assistant, embedder, "http://127.0.0.1:9", generator="extractive", cite_min_relevance=0.0
+    ).ask(QUESTION)
     assert answer.citations == extractive.citations and answer.answer != extractive.answer
     assert answer.timings["generate_ms"] > 0
     # ask() gives the same kind of answer in one call.
@@ -224,8 +255,11 @@ def test_an_invented_citation_from_the_model_is_rejected(llm_server):
     from convqa.settings import Settings
 
     settings = Settings(generator="openai", llm_base_url=llm_server.base_url, llm_max_tokens=48, llm_timeout=300)
-    passage = citation(1, "Mme Ghada Waly, Directrice exécutive de l'Office des Nations Unies contre la drogue et le crime "
-                          "(ONUDC), a salué le rôle pionnier du Vietnam dans la négociation de la Convention.")
+    passage = citation(
+        1,
+        "Mme Ghada Waly, Directrice exécutive de l'Office des Nations Unies contre la drogue et le crime "
+        "(ONUDC), a salué le rôle pionnier du Vietnam dans la négociation de la Convention.",
+    )
     text = "".join(Generator(settings).stream("Which organisation does Ghada Waly lead?", [passage], language="en"))
     check = check_citations(text, 1)
     assert check.invalid, f"the model cited no invented passage this time: {text!r}"
@@ -242,7 +276,8 @@ def injected_assistant(tmp_path_factory, embedder, llm_server):
     corpus = tmp_path_factory.mktemp("injected-corpus")
     shutil.copytree(SEED_CORPUS, corpus, dirs_exist_ok=True)
     (corpus / "note-onudc.md").write_text(
-        f"---\ntitle: Note sur l'ONUDC\nsource: https://example.org/note\nlang: fr\n---\n{INJECTION}\n", encoding="utf-8"
+        f"---\ntitle: Note sur l'ONUDC\nsource: https://example.org/note\nlang: fr\n---\n{INJECTION}\n",
+        encoding="utf-8",
     )
     base = Assistant(Settings(corpus_dir=corpus, data_dir=tmp_path_factory.mktemp("injected-data")), embedder=embedder)
     base.index()
@@ -280,7 +315,11 @@ def test_a_stopped_server_falls_back_to_the_extractive_answer(gguf, seed_assista
     elapsed = time.perf_counter() - started
     expected = seed_assistant.ask(QUESTION, top_k=3)
     assert answer.generator == "extractive"
-    assert answer.fallback_reason and "openai model failed" in answer.fallback_reason and "Connection" in answer.fallback_reason
+    assert (
+        answer.fallback_reason
+        and "openai model failed" in answer.fallback_reason
+        and "Connection" in answer.fallback_reason
+    )
     assert answer.answer == expected.answer and "ONUDC" in answer.answer
     assert answer.citations == expected.citations
     assert elapsed < 15, f"the fallback took {elapsed:.1f} s"
@@ -305,7 +344,9 @@ def test_a_gguf_file_answers_in_process_through_the_same_checks(gguf, seed_assis
         assert check_citations(answer.answer, len(answer.citations)).ok
     else:  # the model ran: only its citations can have been refused
         assert "cite" in answer.fallback_reason, answer.fallback_reason
-    missing = generating(seed_assistant, embedder, None, generator="llamacpp", llm_model_path=gguf.with_name("absent.gguf"))
+    missing = generating(
+        seed_assistant, embedder, None, generator="llamacpp", llm_model_path=gguf.with_name("absent.gguf")
+    )
     answer = missing.ask(QUESTION)
     assert answer.generator == "extractive" and "GGUF model file not found" in answer.fallback_reason
 
@@ -327,10 +368,19 @@ def test_chat_streams_the_tokens_and_names_the_generator(llm_assistant):
 @pytest.mark.llm
 def test_cli_streams_the_answer_and_json_reports_the_fallback(seed_assistant, llm_server, tmp_path):
     data_dir = str(seed_assistant.settings.data_dir)
-    env = os.environ | {"CONVQA_LLM_BASE_URL": llm_server.base_url, "CONVQA_LLM_MAX_TOKENS": "32",
-                        "CONVQA_LLM_TIMEOUT": "300", "CONVQA_TOP_K": "3"}
-    run = subprocess.run([sys.executable, "-m", "convqa.cli", "ask", "--generator", "openai", "--data-dir", data_dir, QUESTION],
-                         capture_output=True, text=True, env=env, timeout=600)
+    env = os.environ | {
+        "CONVQA_LLM_BASE_URL": llm_server.base_url,
+        "CONVQA_LLM_MAX_TOKENS": "32",
+        "CONVQA_LLM_TIMEOUT": "300",
+        "CONVQA_TOP_K": "3",
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "convqa.cli", "ask", "--generator", "openai", "--data-dir", data_dir, QUESTION],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr
     assert "(generated by openai · citations checked)" in run.stderr or "(model answer not kept: " in run.stderr
     assert "[1]" in run.stdout and "Sources:" in run.stdout
@@ -339,8 +389,24 @@ def test_cli_streams_the_answer_and_json_reports_the_fallback(seed_assistant, ll
         s.bind(("127.0.0.1", 0))
         closed = s.getsockname()[1]
     env["CONVQA_LLM_BASE_URL"] = f"http://127.0.0.1:{closed}/v1"
-    run = subprocess.run([sys.executable, "-m", "convqa.cli", "ask", "--json", "--generator", "openai", "--data-dir", data_dir, QUESTION],
-                         capture_output=True, text=True, env=env, timeout=600)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "convqa.cli",
+            "ask",
+            "--json",
+            "--generator",
+            "openai",
+            "--data-dir",
+            data_dir,
+            QUESTION,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr
     data = json.loads(run.stdout)
     assert data["generator"] == "extractive" and "failed" in data["fallback_reason"]

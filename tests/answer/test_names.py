@@ -3,8 +3,12 @@ against a real lexical index with its French analysis."""
 
 from __future__ import annotations
 
+import pytest
+
 from convqa.answer.names import names_nothing_known, question_names
 from convqa.index.lexical import LexicalIndex, terms_of
+
+pytestmark = pytest.mark.fast  # no model, server or browser: scripts/test.sh --fast runs it
 
 TEXTS = [
     "Le Vietnam a signé la Convention de Hanoï contre la cybercriminalité.",

@@ -17,9 +17,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from paths import ROOT, SEED_CORPUS, SEED_ID
 
 from convqa.answer.reader_step import WEIGHTS_DIR
+from paths import ROOT, SEED_CORPUS, SEED_ID
 
 PIAF = ROOT.parent / "shared" / "eval" / "piaf-v1.0.json"
 SHIPPED = (WEIGHTS_DIR / "reader.json").is_file()
@@ -41,9 +41,23 @@ def smoke_reader(tmp_path_factory) -> tuple[Path, dict]:
     small.write_text(json.dumps({"version": "1.0", "data": tune + test}, ensure_ascii=False), encoding="utf-8")
     out = tmp / "reader"
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "convqa"), "train-reader", "--dataset", str(small), "--out", str(out),
-         "--limit", "8", "--epochs", "1", "--json"],
-        capture_output=True, text=True, timeout=1200, cwd=tmp,
+        [
+            str(Path(sys.executable).parent / "convqa"),
+            "train-reader",
+            "--dataset",
+            str(small),
+            "--out",
+            str(out),
+            "--limit",
+            "8",
+            "--epochs",
+            "1",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        cwd=tmp,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return out, json.loads(result.stdout)
@@ -54,8 +68,12 @@ def reader_assistant(smoke_reader, tmp_path_factory, embedder):
     from convqa.assistant import Assistant
     from convqa.settings import Settings
 
-    settings = Settings(corpus_dir=SEED_CORPUS, data_dir=tmp_path_factory.mktemp("reader-data"),
-                        answerer="reader", reader_dir=smoke_reader[0])
+    settings = Settings(
+        corpus_dir=SEED_CORPUS,
+        data_dir=tmp_path_factory.mktemp("reader-data"),
+        answerer="reader",
+        reader_dir=smoke_reader[0],
+    )
     assistant = Assistant(settings, embedder=embedder)
     assistant.index()
     return assistant
@@ -84,16 +102,18 @@ def test_the_reader_step_answers_with_exact_offsets(reader_assistant, seed_text)
         return
     assert len(answer.answer.replace("[1]", " ").split()) <= 40
     for c in answer.citations:
-        assert seed_text[c.quote_start:c.quote_end] == c.quote and c.doc_id == SEED_ID
+        assert seed_text[c.quote_start : c.quote_end] == c.quote and c.doc_id == SEED_ID
     if answer.short is not None:
-        assert seed_text[answer.short.start:answer.short.end] == answer.short.text
+        assert seed_text[answer.short.start : answer.short.end] == answer.short.text
         first = answer.citations[0]
         assert first.quote_start <= answer.short.start < answer.short.end <= first.quote_end
         assert answer.answer.startswith(answer.short.text)
 
 
 @pytest.mark.slow
-def test_corrupt_weights_fall_back_to_the_hand_tuned_step_with_a_warning(smoke_reader, make_settings, embedder, tmp_path, caplog):
+def test_corrupt_weights_fall_back_to_the_hand_tuned_step_with_a_warning(
+    smoke_reader, make_settings, embedder, tmp_path, caplog
+):
     from convqa.assistant import Assistant
 
     broken = tmp_path / "reader"
@@ -115,7 +135,9 @@ def test_missing_weights_fall_back_too(make_settings, embedder, tmp_path, caplog
     from convqa.assistant import Assistant
 
     with caplog.at_level(logging.WARNING):
-        assistant = Assistant(make_settings(SEED_CORPUS, answerer="reader", reader_dir=tmp_path / "nowhere"), embedder=embedder)
+        assistant = Assistant(
+            make_settings(SEED_CORPUS, answerer="reader", reader_dir=tmp_path / "nowhere"), embedder=embedder
+        )
     assert any("missing" in r.getMessage() for r in caplog.records)
     assert "reader unavailable" in assistant.status()["answerer"]
 
@@ -129,8 +151,10 @@ def shipped_assistant(tmp_path_factory, embedder):
     from convqa.assistant import Assistant
     from convqa.settings import Settings
 
-    assistant = Assistant(Settings(corpus_dir=SEED_CORPUS, data_dir=tmp_path_factory.mktemp("shipped"), answerer="reader"),
-                          embedder=embedder)
+    assistant = Assistant(
+        Settings(corpus_dir=SEED_CORPUS, data_dir=tmp_path_factory.mktemp("shipped"), answerer="reader"),
+        embedder=embedder,
+    )
     assistant.index()
     return assistant
 
@@ -139,7 +163,7 @@ def shipped_assistant(tmp_path_factory, embedder):
 def test_how_many_countries_names_110_in_the_short_answer(shipped_assistant, seed_text):
     answer = shipped_assistant.ask("Combien de pays étaient représentés à la cérémonie de signature ?")
     assert not answer.abstained and answer.short is not None and "110" in answer.short.text
-    assert seed_text[answer.short.start:answer.short.end] == answer.short.text
+    assert seed_text[answer.short.start : answer.short.end] == answer.short.text
 
 
 @shipped

@@ -8,6 +8,7 @@ tested without a server; tests/answer/test_generative.py runs it against a real 
 
 from __future__ import annotations
 
+import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
 
 from convqa.answer.generative import Generator
@@ -15,16 +16,39 @@ from convqa.answer.rewrite import Rewriter, rewriter_for
 from convqa.answer.types import Answer, Citation
 from convqa.settings import Settings
 
+pytestmark = pytest.mark.fast  # no model, server or browser: scripts/test.sh --fast runs it
+
 QUESTION = "Quel organisme dirige Ghada Waly ?"
 QUOTE = "Mme Ghada Waly dirige l'ONUDC."
 
 
 def extractive(abstained: bool = False) -> Answer:
-    citations = [] if abstained else [
-        Citation(n=1, doc_id="hanoi", title="Convention de Hanoï", source="", text=QUOTE, start=0, end=len(QUOTE),
-                 quote=QUOTE, quote_start=0, quote_end=len(QUOTE), score=0.9)]
-    return Answer(question=QUESTION, answer="x" if abstained else f"{QUOTE} [1]", abstained=abstained,
-                  citations=citations, timings={"answer_ms": 3.0, "total_ms": 10.0})
+    citations = (
+        []
+        if abstained
+        else [
+            Citation(
+                n=1,
+                doc_id="hanoi",
+                title="Convention de Hanoï",
+                source="",
+                text=QUOTE,
+                start=0,
+                end=len(QUOTE),
+                quote=QUOTE,
+                quote_start=0,
+                quote_end=len(QUOTE),
+                score=0.9,
+            )
+        ]
+    )
+    return Answer(
+        question=QUESTION,
+        answer="x" if abstained else f"{QUOTE} [1]",
+        abstained=abstained,
+        citations=citations,
+        timings={"answer_ms": 3.0, "total_ms": 10.0},
+    )
 
 
 def rewriter(chat_model) -> Rewriter:
@@ -58,6 +82,9 @@ def test_a_failing_model_keeps_the_extractive_answer():
 def test_an_abstention_is_not_rephrased_and_extractive_needs_no_rewriter():
     items = list(rewriter(FakeListChatModel(responses=["Selon [1], rien."])).run(extractive(True), []))
     assert len(items) == 1 and items[0].abstained and items[0].answer == "x"
-    assert items[0].fallback_reason == "the passages do not answer the question" and items[0].timings == extractive(True).timings
+    assert (
+        items[0].fallback_reason == "the passages do not answer the question"
+        and items[0].timings == extractive(True).timings
+    )
     assert rewriter_for(Settings()) is None
     assert rewriter_for(Settings(generator="ollama")).name == "ollama"

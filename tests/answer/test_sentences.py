@@ -6,14 +6,16 @@ are found never need the sentences' vectors."""
 from __future__ import annotations
 
 import pytest
-from handmade import ARTICLES, lexical_over, passage
 
 from convqa.answer.candidates import SentenceVectors
 from convqa.answer.prerank import COVERAGE_WEIGHT, CUE_BONUS, PROXIMITY_BONUS, REPEAT_PENALTY, passage_prior
 from convqa.answer.sentences import SentenceScorer
-from convqa.model.calibration import Calibration
 from convqa.index.view import IndexView
+from convqa.model.calibration import Calibration
 from convqa.retrieval.types import Query
+from handmade import ARTICLES, lexical_over, passage
+
+pytestmark = pytest.mark.fast  # no model, server or browser: scripts/test.sh --fast runs it
 
 PASSAGES = [passage("pont-millau", dense=0.88), passage("port-marseille", score=0.5, dense=0.80)]
 INDEX = IndexView(lexical_over(PASSAGES))
@@ -33,7 +35,7 @@ def test_sentences_holding_the_kind_of_thing_asked_get_the_cue_bonus():
     assert scores == sorted(scores, reverse=True)
     standing = passage_prior(PASSAGES, Calibration())
     for c in reading.sentences:  # the score is the pre-rank: standing, coverage, cue bonus
-        assert ARTICLES[c.doc_id][c.start:c.end] == c.text
+        assert ARTICLES[c.doc_id][c.start : c.end] == c.text
         assert c.score == c.prior == standing[c.passage] + COVERAGE_WEIGHT * c.coverage + CUE_BONUS * c.features["cue"]
     # "qui" asks for a name: only the sentence naming Hervé Martel has one.
     who = scorer().run(Query("Qui dirige le port de Marseille ?"), PASSAGES, INDEX)
@@ -66,13 +68,17 @@ def test_a_follow_up_prefers_sentences_near_the_previous_quote():
     close = {(c.doc_id, c.start): c.score for c in alone.sentences}
     for c in reading.sentences:
         if not c.features.get("repeat"):
-            assert c.score == pytest.approx(close[c.doc_id, c.start] + PROXIMITY_BONUS * c.features.get("proximity", 0.0))
+            assert c.score == pytest.approx(
+                close[c.doc_id, c.start] + PROXIMITY_BONUS * c.features.get("proximity", 0.0)
+            )
 
 
 def test_support_rates_each_passage_and_unknown_names_abstain():
     # The bridge passage is far from the question by its vector and holds none of its words.
     passages = [passage("pont-millau", dense=0.78), passage("port-marseille", dense=0.86)]
-    reading = scorer().run(Query("Combien de tonnes de marchandises le port de Marseille a-t-il traitées ?"), passages, INDEX)
+    reading = scorer().run(
+        Query("Combien de tonnes de marchandises le port de Marseille a-t-il traitées ?"), passages, INDEX
+    )
     assert reading.sentences[0].doc_id == "port-marseille" and not reading.abstain
     assert reading.relevance[0] == 0.0 and reading.relevance[1] >= reading.sentences[0].coverage > 0.3
     nowhere = scorer().run(Query("Quelle est la capitale de l'Australie ?"), PASSAGES, INDEX)

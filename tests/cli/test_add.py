@@ -51,7 +51,7 @@ def test_add_a_url_then_ask_about_it(site, tmp_path):
     first = json.loads(asked.stdout)["citations"][0]
     assert first["doc_id"] == article.doc_id and first["source"] == url
     assert "quarante ruches" in first["quote"]
-    assert article.text[first["quote_start"]:first["quote_end"]] == first["quote"]
+    assert article.text[first["quote_start"] : first["quote_end"]] == first["quote"]
 
     again = convqa("add", url, "--allow-private", "--corpus", str(corpus), data_dir=data)
     assert again.returncode == 0, again.stderr
@@ -62,7 +62,12 @@ def test_add_a_url_then_ask_about_it(site, tmp_path):
 @pytest.mark.slow
 def test_add_a_local_pdf_file(tmp_path):
     pdf = tmp_path / "Vendanges précoces.pdf"
-    pdf.write_bytes(make_pdf("Vendanges précoces en Alsace", ["Les vendanges ont commencé le 18 août en Alsace, deux semaines plus tôt que d'habitude."]))
+    pdf.write_bytes(
+        make_pdf(
+            "Vendanges précoces en Alsace",
+            ["Les vendanges ont commencé le 18 août en Alsace, deux semaines plus tôt que d'habitude."],
+        )
+    )
     corpus = tmp_path / "corpus"
     result = convqa("add", str(pdf), "--corpus", str(corpus), data_dir=tmp_path / "data")
     assert result.returncode == 0, result.stderr

@@ -59,13 +59,27 @@ def test_ask_json_answers_unodc_with_exact_citation(indexed, seed_text):
     assert set(data) == {"question", "answer", "short", "abstained", "citations", "timings"}
     assert "Office des Nations Unies contre la drogue et le crime (ONUDC)" in data["answer"]
     first = data["citations"][0]
-    assert set(first) == {"n", "doc_id", "title", "source", "text", "start", "end", "quote", "quote_start", "quote_end", "score"}
+    assert set(first) == {
+        "n",
+        "doc_id",
+        "title",
+        "source",
+        "text",
+        "start",
+        "end",
+        "quote",
+        "quote_start",
+        "quote_end",
+        "score",
+    }
     assert first["doc_id"] == SEED_ID and "Ghada Waly" in first["quote"]
-    assert seed_text[first["quote_start"]:first["quote_end"]] == first["quote"]
+    assert seed_text[first["quote_start"] : first["quote_end"]] == first["quote"]
 
 
 def test_ask_in_english_prints_answer_and_sources(indexed):
-    result = convqa("ask", "--data-dir", str(indexed), "Which country's vice-president spoke for the heads of delegation?")
+    result = convqa(
+        "ask", "--data-dir", str(indexed), "Which country's vice-president spoke for the heads of delegation?"
+    )
     assert result.returncode == 0, result.stderr
     answer, _, sources = result.stdout.partition("Sources:")
     assert "Équateur" in answer and "[1]" in answer
@@ -113,7 +127,9 @@ def test_status_without_an_index_says_so(tmp_path):
 
 
 def test_unreachable_chroma_server_is_a_clear_error(tmp_path):
-    result = convqa("index", "--corpus", str(SEED_CORPUS), "--data-dir", str(tmp_path), "--chroma-url", "http://127.0.0.1:9")
+    result = convqa(
+        "index", "--corpus", str(SEED_CORPUS), "--data-dir", str(tmp_path), "--chroma-url", "http://127.0.0.1:9"
+    )
     assert result.returncode == 1
     assert "Chroma server not reachable at http://127.0.0.1:9" in result.stderr
     assert "Traceback" not in result.stderr
@@ -128,13 +144,20 @@ def test_index_help_shows_the_environment_variable_and_the_default():
 
 def imported_modules(*args: str) -> set[str]:
     """The modules a ``convqa`` run imports (``python -X importtime``); fails if the run fails."""
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "convqa.cli", *args], capture_output=True,
-                            text=True, env=os.environ | {"HF_HUB_OFFLINE": "1"}, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "convqa.cli", *args],
+        capture_output=True,
+        text=True,
+        env=os.environ | {"HF_HUB_OFFLINE": "1"},
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
 
 
-@pytest.mark.parametrize("args", [("status", "--json"), ("articles", "--json"), ("index", "--corpus", str(SEED_CORPUS))])
+@pytest.mark.parametrize(
+    "args", [("status", "--json"), ("articles", "--json"), ("index", "--corpus", str(SEED_CORPUS))]
+)
 def test_status_articles_and_an_unchanged_index_load_no_model(indexed, args):
     modules = imported_modules(*args, "--data-dir", str(indexed))
     assert "convqa.index.catalog" in modules  # the light path did run

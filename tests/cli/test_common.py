@@ -12,6 +12,8 @@ from convqa.errors import ConvqaError
 from convqa.index.builder import IndexReport
 from convqa.settings import Settings
 
+pytestmark = pytest.mark.fast  # no model, server or browser: scripts/test.sh --fast runs it
+
 
 def test_a_bad_option_is_one_error_naming_the_setting():
     with pytest.raises(ConvqaError, match=r"^invalid setting port: "):
@@ -39,15 +41,28 @@ def test_fail_prints_one_line_on_stderr_and_exits_with_the_code(capsys):
     assert capsys.readouterr() == ("", "error: the question is empty\n")
 
 
-REPORT = IndexReport(added=2, skipped=3, documents=1, chunks=5, seconds=0.5, articles_added=1, warnings=["w"], message="m")
+REPORT = IndexReport(
+    added=2, skipped=3, documents=1, chunks=5, seconds=0.5, articles_added=1, warnings=["w"], message="m"
+)
 
 
 def test_the_json_report_has_the_counts_and_warnings_but_not_the_message(capsys):
     print_report(REPORT, as_json=True)
     printed = json.loads(capsys.readouterr().out)
-    assert printed == {"added": 2, "updated": 0, "skipped": 3, "deleted": 0, "documents": 1, "chunks": 5, "seconds": 0.5,
-                       "articles_added": 1, "articles_updated": 0, "articles_deleted": 0, "articles_unchanged": 0,
-                       "warnings": ["w"]}
+    assert printed == {
+        "added": 2,
+        "updated": 0,
+        "skipped": 3,
+        "deleted": 0,
+        "documents": 1,
+        "chunks": 5,
+        "seconds": 0.5,
+        "articles_added": 1,
+        "articles_updated": 0,
+        "articles_deleted": 0,
+        "articles_unchanged": 0,
+        "warnings": ["w"],
+    }
 
 
 def test_the_plain_report_is_the_message_then_one_line_in_articles(capsys):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from convqa.corpus.chunker import chunk_text
 from convqa.corpus.sentences import sentence_spans
+
+pytestmark = pytest.mark.fast  # no model, server or browser: scripts/test.sh --fast runs it
 
 
 def test_french_abbreviations_and_quotes_do_not_end_sentences():
@@ -27,7 +31,7 @@ def test_chunks_of_the_seed_article_are_exact_whole_sentences(seed_text):
     starts = {s for s, e in sentence_spans(seed_text)}
     covered = set()
     for chunk in chunks:
-        assert seed_text[chunk.start:chunk.end] == chunk.text
+        assert seed_text[chunk.start : chunk.end] == chunk.text
         assert chunk.start in starts and chunk.end in ends  # never cuts a sentence
         assert chunk.words <= 90 or len(chunk.sentences) == 1
         covered.update(range(chunk.start, chunk.end))
@@ -36,7 +40,9 @@ def test_chunks_of_the_seed_article_are_exact_whole_sentences(seed_text):
 
 
 def test_long_paragraph_chunks_overlap_by_one_sentence():
-    paragraph = " ".join(f"La phrase numéro {i} parle de la coopération régionale en Asie du Sud-Est." for i in range(30))
+    paragraph = " ".join(
+        f"La phrase numéro {i} parle de la coopération régionale en Asie du Sud-Est." for i in range(30)
+    )
     chunks = chunk_text(paragraph, max_words=60, min_words=20)
     assert len(chunks) > 2
     for a, b in zip(chunks, chunks[1:]):
@@ -44,7 +50,9 @@ def test_long_paragraph_chunks_overlap_by_one_sentence():
         assert b.sentences[0] == a.sentences[-1]
 
 
-_alphabet = st.sampled_from(list("abcdeéèàçô ABCÉ.,;:!?«»'’-\n0123456789") + ["M. ", "Mme ", "etc. ", " » ", "\n\n", "  "])
+_alphabet = st.sampled_from(
+    list("abcdeéèàçô ABCÉ.,;:!?«»'’-\n0123456789") + ["M. ", "Mme ", "etc. ", " » ", "\n\n", "  "]
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -52,7 +60,7 @@ _alphabet = st.sampled_from(list("abcdeéèàçô ABCÉ.,;:!?«»'’-\n01234567
 def test_every_chunk_is_the_slice_it_claims(text, max_words, min_words):
     chunks = chunk_text(text, "doc", max_words=max_words, min_words=min_words)
     for chunk in chunks:
-        assert text[chunk.start:chunk.end] == chunk.text
+        assert text[chunk.start : chunk.end] == chunk.text
         assert chunk.text == chunk.text.strip() and chunk.text
         for s, e in chunk.sentences:
             assert chunk.start <= s < e <= chunk.end

@@ -25,8 +25,11 @@ LEGACY = """<html><head><title>Crue de la Garonne</title></head><body><article>
 <p>La Garonne a atteint 9,20 mètres à Agen jeudi soir, obligeant la préfecture à évacuer trois quartiers proches des quais.</p>
 <p>Les pompiers ont effectué une centaine de sauvetages pendant la nuit, sans faire de blessé grave.</p>
 </article></body></html>"""
-PDF = make_pdf("Budget : Lille vote ses comptes", ["Le conseil municipal de Lille a adopté lundi un budget de 980 millions d'euros, en hausse de 3 %."],
-               title="Budget : Lille vote ses comptes")
+PDF = make_pdf(
+    "Budget : Lille vote ses comptes",
+    ["Le conseil municipal de Lille a adopté lundi un budget de 980 millions d'euros, en hausse de 3 %."],
+    title="Budget : Lille vote ses comptes",
+)
 
 ROUTES = {
     "/page.html": html(PAGE),
@@ -35,7 +38,9 @@ ROUTES = {
     "/budget": Route(PDF, headers={"Content-Type": "application/pdf"}),
     "/blob": Route(b"\x00\x01\x02" * 100, headers={"Content-Type": "application/octet-stream"}),
     # 13 MB with no Content-Length: only reading tells how big it is.
-    "/huge.html": Route(b"<p>" + "miel de Montreuil ".encode() * 3600 + b"</p>", headers={"Content-Type": "text/html"}, repeat=200),
+    "/huge.html": Route(
+        b"<p>" + "miel de Montreuil ".encode() * 3600 + b"</p>", headers={"Content-Type": "text/html"}, repeat=200
+    ),
     "/declared.html": Route(b"<p>court</p>", headers={"Content-Type": "text/html", "Content-Length": "50000000"}),
     "/to-file": Route(status=302, headers={"Location": "file:///etc/passwd"}),
     "/to-ftp": Route(status=301, headers={"Location": "ftp://127.0.0.1/pub/article.html"}),
@@ -60,7 +65,12 @@ def test_a_page_is_fetched_extracted_and_saved_with_its_source(site, tmp_path):
     saved = save_url(url, corpus, max_bytes=LIMIT, allow_private=True)
     assert saved.created and saved.path == corpus / "les-abeilles-reviennent-a-montreuil.md"
     article = read_article(saved.path, root=corpus)
-    assert (article.title, article.source, article.date, article.lang) == ("Les abeilles reviennent à Montreuil", url, "2025-06-03", "fr")
+    assert (article.title, article.source, article.date, article.lang) == (
+        "Les abeilles reviennent à Montreuil",
+        url,
+        "2025-06-03",
+        "fr",
+    )
     assert article.text == "\n".join(PARAGRAPHS)
     assert saved.doc_id == article.doc_id == "les-abeilles-reviennent-a-montreuil"
     again = save_url(url, corpus, max_bytes=LIMIT, allow_private=True)
@@ -83,7 +93,10 @@ def test_a_pdf_url_is_read_through_the_format_registry(site, tmp_path):
     saved = save_url(f"{site.url}/budget", tmp_path, max_bytes=LIMIT, allow_private=True)
     article = read_article(saved.path)
     assert saved.path.suffix == ".md" and article.title == "Budget : Lille vote ses comptes"
-    assert article.text == "Le conseil municipal de Lille a adopté lundi un budget de 980 millions d'euros, en hausse de 3 %."
+    assert (
+        article.text
+        == "Le conseil municipal de Lille a adopté lundi un budget de 980 millions d'euros, en hausse de 3 %."
+    )
     assert article.source == f"{site.url}/budget"
 
 
@@ -133,7 +146,9 @@ def test_private_addresses_are_refused_by_default_before_any_request(site, corpu
     assert snapshot(corpus_copy) == before
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/a.html", "javascript:alert(1)", "//example.org/a"])
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "ftp://example.org/a.html", "javascript:alert(1)", "//example.org/a"]
+)
 def test_only_http_urls_are_fetched(tmp_path, url):
     with pytest.raises(PageRefused, match=r"only http:// and https:// URLs can be fetched"):
         save_url(url, tmp_path / "corpus", max_bytes=LIMIT)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from convqa.corpus.loader import load_corpus, read_article
 from paths import SEED_CORPUS, SEED_ID
+
+pytestmark = pytest.mark.fast  # no model, server or browser: scripts/test.sh --fast runs it
 
 HTML = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
 <title>Un pont rouvre à Lyon | Le Journal</title>
@@ -63,5 +67,10 @@ def test_unreadable_files_are_skipped_with_a_warning_naming_them(tmp_path: Path)
     articles, warnings = load_corpus(tmp_path, max_bytes=1000)
     assert [a.doc_id for a in articles] == ["good"]
     joined = "\n".join(warnings)
-    for name, reason in [("empty.txt", "empty"), ("binary.txt", "binary"), ("photo.png", "unsupported"), ("big.txt", "limit")]:
+    for name, reason in [
+        ("empty.txt", "empty"),
+        ("binary.txt", "binary"),
+        ("photo.png", "unsupported"),
+        ("big.txt", "limit"),
+    ]:
         assert any(name in w and reason in w for w in warnings), joined

@@ -51,11 +51,13 @@ def test_a_generator_default_title_is_not_taken(tmp_path: Path):
 def test_sentences_wrapped_across_lines_are_whole_in_chunks(tmp_path: Path):
     (tmp_path / "loire.pdf").write_bytes(loire_pdf(title=HEADING))
     article = read_article(tmp_path / "loire.pdf", root=tmp_path)
-    sentence = "Les bateaux de promenade restent à quai depuis le début du mois d'août, faute d'un tirant d'eau suffisant."
+    sentence = (
+        "Les bateaux de promenade restent à quai depuis le début du mois d'août, faute d'un tirant d'eau suffisant."
+    )
     spans = [article.text[s:e] for s, e in sentence_spans(article.text)]
     assert sentence in spans
     for chunk in chunk_article(article, max_words=40, min_words=5):
-        assert article.text[chunk.start:chunk.end] == chunk.text
+        assert article.text[chunk.start : chunk.end] == chunk.text
 
 
 def test_unreadable_pdfs_are_skipped_with_a_reason(tmp_path: Path):
@@ -88,8 +90,8 @@ def test_a_question_about_a_pdf_article_quotes_it_exactly(corpus_copy, make_sett
     first = answer.citations[0]
     assert first.doc_id == "loire-a-sec" and first.title == HEADING
     assert "40 000 euros" in first.quote and "40 000 euros" in answer.answer
-    assert article.text[first.quote_start:first.quote_end] == first.quote
-    assert article.text[first.start:first.end] == first.text
+    assert article.text[first.quote_start : first.quote_end] == first.quote
+    assert article.text[first.start : first.end] == first.text
 
 
 def test_a_pdf_authors_name_is_stored_with_its_chunks(corpus_copy, make_settings, embedder):

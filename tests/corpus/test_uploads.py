@@ -12,6 +12,8 @@ from convqa.errors import CorpusError
 from paths import SEED_ID
 from pdfs import make_pdf
 
+pytestmark = pytest.mark.fast  # no model, server or browser: scripts/test.sh --fast runs it
+
 LIMIT = 100_000
 ARTICLE = "Un pont rouvre à Lyon\nLe pont Wilson a rouvert lundi après dix-huit mois de travaux, a annoncé la métropole.\n".encode()
 
@@ -69,7 +71,10 @@ def test_other_file_types_are_refused(corpus_copy, name):
 
 
 def test_a_pdf_upload_is_saved_as_is_and_read_from_its_text_layer(corpus_copy):
-    pdf = make_pdf("Un pont rouvre à Lyon", ["Le pont Wilson a rouvert lundi après dix-huit mois de travaux, a annoncé la métropole."])
+    pdf = make_pdf(
+        "Un pont rouvre à Lyon",
+        ["Le pont Wilson a rouvert lundi après dix-huit mois de travaux, a annoncé la métropole."],
+    )
     saved = save_article_bytes(pdf, "Pont Wilson.PDF", corpus_copy, max_bytes=LIMIT)
     assert saved.created and saved.path == corpus_copy / "pont-wilson.pdf"
     assert saved.path.read_bytes() == pdf
@@ -82,8 +87,17 @@ def test_a_file_named_pdf_that_is_not_one_is_refused(corpus_copy):
 
 
 def test_accepted_types_upper_case_included(tmp_path):
-    html = b"<html><head><title>Pont</title></head><body><article><p>" + b"Le pont Wilson a rouvert lundi apres des travaux. " * 5 + b"</p></article></body></html>"
-    for name, data in (("a.TXT", ARTICLE), ("b.Md", b"# Titre\nUn texte de plus d'une ligne."), ("c.HTM", html), ("d.html", html + b" ")):
+    html = (
+        b"<html><head><title>Pont</title></head><body><article><p>"
+        + b"Le pont Wilson a rouvert lundi apres des travaux. " * 5
+        + b"</p></article></body></html>"
+    )
+    for name, data in (
+        ("a.TXT", ARTICLE),
+        ("b.Md", b"# Titre\nUn texte de plus d'une ligne."),
+        ("c.HTM", html),
+        ("d.html", html + b" "),
+    ):
         saved = save_article_bytes(data, name, tmp_path, max_bytes=LIMIT)
         assert saved.path.suffix == saved.path.suffix.lower()
 
@@ -107,7 +121,11 @@ def test_the_size_limit_is_checked_before_reading_an_uploaded_file(tmp_path, cor
     [
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "photo.txt", "binary"),
         (b"", "empty.txt", "empty"),
-        (b"<html><head><script>var a = 1;</script></head><body><div></div></body></html>", "page.html", "no article text"),
+        (
+            b"<html><head><script>var a = 1;</script></head><body><div></div></body></html>",
+            "page.html",
+            "no article text",
+        ),
         (b"---\ntitle: [unclosed\n---\nTexte.", "bad.md", "front matter"),
         (b"---\ntitle: Seulement un titre\n---\n", "notext.md", "no text"),
     ],

@@ -18,7 +18,11 @@ from paths import ROOT
 # shared/ lies beside the repository, for developers and CI alike.
 PIAF = ROOT.parent / "shared" / "eval" / "piaf-v1.0.json"
 
-RATES = [k for k in METRIC_KEYS if k.startswith(("evidence_hit", "mrr", "quote_hit")) or k in ("answer_contains", "abstain_rate")]
+RATES = [
+    k
+    for k in METRIC_KEYS
+    if k.startswith(("evidence_hit", "mrr", "quote_hit")) or k in ("answer_contains", "abstain_rate")
+]
 #: Short-answer scores are checked on their own below: the default hand-tuned step gives none.
 SHORT = ("short_em", "short_f1", "reading_f1")
 POSITIVE = [k for k in METRIC_KEYS if k not in RATES and k not in SHORT]
@@ -47,8 +51,15 @@ def test_hit_rank_and_summary_count_the_first_covering_citation():
     q = _question()
     spans = [Span("sport", 300, 400, 20), Span("sport", 103, 400, 50), Span("sport", 90, 120, 6)]
     assert hit_rank(spans, q) == 3
-    result = QuestionResult(q, spans, latency_ms=10.0, quotes=[Span("sport", 95, 110)], answer="Il y a 100 000 salariés [1]",
-                            abstained=False, floor_ms=5.0)
+    result = QuestionResult(
+        q,
+        spans,
+        latency_ms=10.0,
+        quotes=[Span("sport", 95, 110)],
+        answer="Il y a 100 000 salariés [1]",
+        abstained=False,
+        floor_ms=5.0,
+    )
     m = summarize([result])
     assert (m["evidence_hit@1"], m["evidence_hit@3"], m["mrr@10"]) == (0.0, 1.0, round(1 / 3, 4))
     assert m["quote_hit@1"] == 1.0 and m["answer_contains"] == 1.0
@@ -66,20 +77,40 @@ def test_answer_matching_uses_squad_normalisation_in_french_and_english():
 # -- SQuAD → corpus ---------------------------------------------------------------------
 def _squad(tmp_path: Path) -> Path:
     context = "  Paris est la capitale de la France. Elle compte 2,1 millions d'habitants."
-    data = {"version": "1", "data": [
-        {"title": "Paris: ville", "paragraphs": [
-            {"context": context, "qas": [
-                {"id": "a", "question": "Capitale ?", "answers": [{"text": "la France", "answer_start": context.index("la France")}]},
-                # An answer_start off by one, as PIAF has a few: moved to the answer's place.
-                {"id": "b", "question": "Habitants ?", "answers": [{"text": "2,1 millions", "answer_start": context.index("2,1") + 1}]},
-                {"id": "c", "question": "Absent ?", "answers": [{"text": "Lyon", "answer_start": 3}]},
-            ]},
-            {"context": "Le second paragraphe cite la France encore.", "qas": [
-                {"id": "d", "question": "Encore ?", "answers": [{"text": "la France", "answer_start": 26}]},
-            ]},
-        ]},
-        {"title": "Autre", "paragraphs": [{"context": "Rien.", "qas": []}]},
-    ]}
+    data = {
+        "version": "1",
+        "data": [
+            {
+                "title": "Paris: ville",
+                "paragraphs": [
+                    {
+                        "context": context,
+                        "qas": [
+                            {
+                                "id": "a",
+                                "question": "Capitale ?",
+                                "answers": [{"text": "la France", "answer_start": context.index("la France")}],
+                            },
+                            # An answer_start off by one, as PIAF has a few: moved to the answer's place.
+                            {
+                                "id": "b",
+                                "question": "Habitants ?",
+                                "answers": [{"text": "2,1 millions", "answer_start": context.index("2,1") + 1}],
+                            },
+                            {"id": "c", "question": "Absent ?", "answers": [{"text": "Lyon", "answer_start": 3}]},
+                        ],
+                    },
+                    {
+                        "context": "Le second paragraphe cite la France encore.",
+                        "qas": [
+                            {"id": "d", "question": "Encore ?", "answers": [{"text": "la France", "answer_start": 26}]},
+                        ],
+                    },
+                ],
+            },
+            {"title": "Autre", "paragraphs": [{"context": "Rien.", "qas": []}]},
+        ],
+    }
     path = tmp_path / "squad.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return path
@@ -92,7 +123,7 @@ def test_gold_answers_map_to_exact_article_offsets(tmp_path):
     assert [q.id for q in evalset.questions] == ["a", "b", "d"]
     assert evalset.repaired == ["b"] and evalset.dropped == ["c"]
     for q in evalset.questions:
-        assert paris.text[q.start:q.end] == q.answer
+        assert paris.text[q.start : q.end] == q.answer
     a, d = evalset.questions[0], evalset.questions[2]
     assert a.answer == d.answer and a.start != d.start  # same words, different places
     write_corpus(evalset, tmp_path / "corpus")
@@ -103,7 +134,10 @@ def test_limit_takes_the_first_articles_and_split_is_by_article(tmp_path):
     evalset = load_squad(_squad(tmp_path), limit=1)
     assert [a.title for a in evalset.articles] == ["Paris: ville"]
     assert {q.split for q in evalset.questions} == {split_of("Paris: ville")}
-    assert split_of("Paris: ville") == split_of("Paris: ville") and {split_of(t) for t in "abcdefgh"} == {"tune", "test"}
+    assert split_of("Paris: ville") == split_of("Paris: ville") and {split_of(t) for t in "abcdefgh"} == {
+        "tune",
+        "test",
+    }
 
 
 # -- the command -------------------------------------------------------------------------
@@ -112,9 +146,26 @@ def test_limit_takes_the_first_articles_and_split_is_by_article(tmp_path):
 def test_eval_command_writes_complete_metrics_and_reports(tmp_path):
     out = tmp_path / "out"
     result = subprocess.run(
-        [sys.executable, "-m", "convqa.cli", "eval", "--dataset", str(PIAF), "--limit", "3", "--json", "--out", str(out),
-         "--held-out-articles", "--variants", "sentences"],
-        capture_output=True, text=True, timeout=900, env=os.environ | {"HF_HUB_OFFLINE": "1"},
+        [
+            sys.executable,
+            "-m",
+            "convqa.cli",
+            "eval",
+            "--dataset",
+            str(PIAF),
+            "--limit",
+            "3",
+            "--json",
+            "--out",
+            str(out),
+            "--held-out-articles",
+            "--variants",
+            "sentences",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=os.environ | {"HF_HUB_OFFLINE": "1"},
     )
     assert result.returncode == 0, result.stderr[-3000:]
     metrics = json.loads(result.stdout)
@@ -124,7 +175,12 @@ def test_eval_command_writes_complete_metrics_and_reports(tmp_path):
         assert 0.0 <= metrics[key] <= 1.0, key
     for key in POSITIVE:
         assert metrics[key] > 0, key
-    assert metrics["evidence_hit@1"] <= metrics["evidence_hit@3"] <= metrics["evidence_hit@5"] <= metrics["evidence_hit@10"]
+    assert (
+        metrics["evidence_hit@1"]
+        <= metrics["evidence_hit@3"]
+        <= metrics["evidence_hit@5"]
+        <= metrics["evidence_hit@10"]
+    )
     assert metrics["quote_hit@1"] <= metrics["quote_hit@3"]
 
     config = metrics["config"]

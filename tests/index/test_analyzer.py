@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from hypothesis import given, strategies as st
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from convqa.index.analyzer import analyze, fold_accents
+
+pytestmark = pytest.mark.fast  # no model, server or browser: scripts/test.sh --fast runs it
 
 
 def test_elisions_are_split_and_stop_words_dropped():

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 
-from paths import SEED_CORPUS, SEED_ID
+import pytest
 
 from convqa.corpus.chunker import chunk_article
 from convqa.corpus.loader import read_article
 from convqa.index.builder import chunk_documents
 from convqa.index.changes import chunk_ids
 from convqa.settings import DEFAULT_MODEL, Settings
+from paths import SEED_CORPUS, SEED_ID
+
+pytestmark = pytest.mark.fast  # no model, server or browser: scripts/test.sh --fast runs it
 
 
 def test_the_default_chunks_are_e5s_160_words_with_exact_offsets(tmp_path):
@@ -24,6 +27,8 @@ def test_the_default_chunks_are_e5s_160_words_with_exact_offsets(tmp_path):
         assert article.text[start:end] == doc.page_content
         spans = json.loads(doc.metadata["sentences"])
         assert all(0 <= s < e <= len(doc.page_content) for s, e in spans)
-    assert chunk_ids(docs) == chunk_ids(chunk_documents([article], settings.model_copy(update={"chunk_max_words": 160})))
+    assert chunk_ids(docs) == chunk_ids(
+        chunk_documents([article], settings.model_copy(update={"chunk_max_words": 160}))
+    )
     smaller = chunk_documents([article], settings.model_copy(update={"chunk_max_words": 40, "chunk_min_words": 5}))
     assert len(smaller) > len(docs)

@@ -29,7 +29,12 @@ def test_reports_count_articles_and_the_progress_counts_passages_to_embed(make_s
     (corpus_copy / "tram.md").write_text(TRAM, encoding="utf-8")
     plans, calls = [], []
     report = assistant.index(on_plan=plans.append, progress=lambda done, total: calls.append((done, total)))
-    assert (report.articles_added, report.articles_updated, report.articles_deleted, report.articles_unchanged) == (1, 0, 0, 1)
+    assert (report.articles_added, report.articles_updated, report.articles_deleted, report.articles_unchanged) == (
+        1,
+        0,
+        0,
+        1,
+    )
     assert list(plans[0].to_do) == ["tram"] and plans[0].to_do["tram"] == report.added
     # Progress counts the passages this run embeds (the new article's), not the whole corpus.
     assert calls[0] == (0, report.added) and calls[-1] == (report.added, report.added)
@@ -60,7 +65,9 @@ def test_an_unchanged_corpus_and_a_removal_need_no_model(make_settings, corpus_c
     assert lazy._embedder is None, "deleting passages embeds nothing"
     status = index_status(settings)
     assert status["consistent"] and status["documents"] == 1
-    assert [a.doc_id for a in list_articles(settings)] != [] and all(a.doc_id != "tram" for a in list_articles(settings))
+    assert [a.doc_id for a in list_articles(settings)] != [] and all(
+        a.doc_id != "tram" for a in list_articles(settings)
+    )
 
 
 def test_an_empty_corpus_warns_with_the_folder_and_the_formats(make_settings, tmp_path, embedder):

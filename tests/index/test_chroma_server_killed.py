@@ -27,7 +27,8 @@ def add_dispatches(corpus, count: int, paragraphs: int = 30) -> None:
         )
         (corpus / f"dispatch-{i}.md").write_text(
             f"---\ntitle: Dépêche {i} sur la convention\nsource: https://example.org/d{i}\ndate: 2025-10-26\n---\n{body}\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
 
 
 #: Small chunks: one paragraph each, none merged.
@@ -62,16 +63,28 @@ def test_chroma_server_killed_during_an_index_run(tmp_path):
     try:
         corpus = tmp_path / "corpus"
         corpus.mkdir()
-        (corpus / f"{SEED_ID}.md").write_text((SEED_CORPUS / f"{SEED_ID}.md").read_text(encoding="utf-8"), encoding="utf-8")
-        env = cli_env(corpus_dir=str(corpus), data_dir=str(tmp_path / "data"), chroma_url=server.url, collection="killed",
-                      **CHUNKING)
+        (corpus / f"{SEED_ID}.md").write_text(
+            (SEED_CORPUS / f"{SEED_ID}.md").read_text(encoding="utf-8"), encoding="utf-8"
+        )
+        env = cli_env(
+            corpus_dir=str(corpus),
+            data_dir=str(tmp_path / "data"),
+            chroma_url=server.url,
+            collection="killed",
+            **CHUNKING,
+        )
         first = run_cli("index", "--json", env=env)
         assert first.returncode == 0, first.stderr
         baseline = stored_count(server.url, "killed")
 
         add_dispatches(corpus, 20)  # 600 chunks: three batches
-        run = subprocess.Popen([sys.executable, "-m", "convqa.cli", "index", "--json"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        run = subprocess.Popen(
+            [sys.executable, "-m", "convqa.cli", "index", "--json"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         # Kill the server once the run has written a first batch, with more batches to go.
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline and run.poll() is None and stored_count(server.url, "killed") == baseline:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from articles import KAHONE
 from convqa.corpus.loader import read_article
 from convqa.index.builder import chunk_documents
 from convqa.index.changes import chunk_ids
 from convqa.index.chunk_cache import cache_path, load_chunked
 from convqa.settings import Settings
-
-from articles import KAHONE
 
 
 def load(settings: Settings):

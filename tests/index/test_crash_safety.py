@@ -21,7 +21,9 @@ pytestmark = pytest.mark.slow
 
 
 def run_cli(*args: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "convqa.cli", *args], capture_output=True, text=True, env=env, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "convqa.cli", *args], capture_output=True, text=True, env=env, timeout=900
+    )
 
 
 def records(data_dir: Path) -> int:
@@ -39,7 +41,11 @@ def add_dispatches(corpus: Path, count: int) -> None:
     seed = (SEED_CORPUS / f"{SEED_ID}.md").read_text(encoding="utf-8")
     head, _, body = seed.partition("\n---\n")
     for i in range(count):
-        text = head.replace(f"id: {SEED_ID}", f"id: dispatch-{i}") + f"\n---\nDépêche numéro {i} de la série sur Hanoï.\n\n" + body
+        text = (
+            head.replace(f"id: {SEED_ID}", f"id: dispatch-{i}")
+            + f"\n---\nDépêche numéro {i} de la série sur Hanoï.\n\n"
+            + body
+        )
         (corpus / f"dispatch-{i}.md").write_text(text, encoding="utf-8")
 
 
@@ -94,7 +100,9 @@ def test_killed_index_runs_resume_to_a_clean_build(tmp_path, store_kind):
         before = records(data)
         proc = subprocess.Popen(
             [sys.executable, "-m", "convqa.cli", "index", "--corpus", str(corpus), "--json", *base_args],
-            env=env_run, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=env_run,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         after = kill_when(proc, data, before, delay)
         assert after > before  # it was killed in the middle, with work left
@@ -109,8 +117,16 @@ def test_killed_index_runs_resume_to_a_clean_build(tmp_path, store_kind):
 
     resumed = snapshot(data, env, chroma_url, collection)
     clean_collection = collection + "clean"
-    clean = run_cli("index", "--corpus", str(corpus), "--json", "--data-dir", str(tmp_path / "clean"),
-                    *(["--chroma-url", chroma_url] if chroma_url else []), env=env | {"CONVQA_COLLECTION": clean_collection})
+    clean = run_cli(
+        "index",
+        "--corpus",
+        str(corpus),
+        "--json",
+        "--data-dir",
+        str(tmp_path / "clean"),
+        *(["--chroma-url", chroma_url] if chroma_url else []),
+        env=env | {"CONVQA_COLLECTION": clean_collection},
+    )
     assert clean.returncode == 0, clean.stderr
     reference = snapshot(tmp_path / "clean", env, chroma_url, clean_collection)
 

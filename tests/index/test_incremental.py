@@ -46,7 +46,11 @@ def test_add_edit_delete_and_unchanged_runs(make_settings, corpus_copy, embedder
     # Editing it replaces its chunks and nothing else.
     new.write_text(NEW_ARTICLE.replace("100 000 foyers", "250 000 foyers"), encoding="utf-8")
     edited = assistant.index()
-    assert edited.added >= 1 and edited.deleted == edited.added and edited.skipped == seed_chunks + new_chunks - edited.added
+    assert (
+        edited.added >= 1
+        and edited.deleted == edited.added
+        and edited.skipped == seed_chunks + new_chunks - edited.added
+    )
     answer = assistant.ask("Combien de foyers la centrale de Kahone alimentera-t-elle ?")
     assert "250 000 foyers" in answer.answer
 

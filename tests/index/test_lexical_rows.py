@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from articles import KAHONE
 from convqa.assistant import Assistant
 from convqa.index.catalog import lexical_path
 from convqa.index.lexical import LexicalIndex
 from convqa.index.lexical_rows import LexicalRows, fingerprint
 
-from articles import KAHONE
-
-QUERIES = ["Quel organisme dirige Ghada Waly ?", "centrale solaire de Kahone", "cybercriminalité convention Hanoï",
-           "observatoire du cyberespace", "puissance en mégawatts"]
+QUERIES = [
+    "Quel organisme dirige Ghada Waly ?",
+    "centrale solaire de Kahone",
+    "cybercriminalité convention Hanoï",
+    "observatoire du cyberespace",
+    "puissance en mégawatts",
+]
 
 
 DA_NANG = """---
@@ -29,8 +33,14 @@ def results(index: LexicalIndex) -> list[list[tuple[str, float]]]:
 
 def texts(n: int) -> list[tuple[str, str, dict]]:
     words = ["centrale", "solaire", "Kahone", "mégawatts", "observatoire", "Hanoï", "convention", "analystes"]
-    return [(f"c{i:03d}", " ".join(words[j % len(words)] for j in range(i, i + 3 + i % 5)), {"doc_id": f"d{i % 7}", "title": f"T{i % 3}"})
-            for i in range(n)]
+    return [
+        (
+            f"c{i:03d}",
+            " ".join(words[j % len(words)] for j in range(i, i + 3 + i % 5)),
+            {"doc_id": f"d{i % 7}", "title": f"T{i % 3}"},
+        )
+        for i in range(n)
+    ]
 
 
 def test_rows_change_by_difference_and_fetch_only_new_chunks(tmp_path):
@@ -78,7 +88,9 @@ def test_index_runs_keep_the_lexical_index_equal_to_a_clean_build(make_settings,
     assistant.index()
     followed = assistant.lexical
     assert set(before) < set(followed.ids)
-    assert any("250 000 foyers" in t for t in followed.texts) and all(m["doc_id"] != "da-nang" for m in followed.metadatas)
+    assert any("250 000 foyers" in t for t in followed.texts) and all(
+        m["doc_id"] != "da-nang" for m in followed.metadatas
+    )
 
     # A collection of its own on a server (the embedded store lives in the data dir).
     other = {"collection": assistant.settings.collection + "-clean"} if assistant.settings.chroma_url else {}

@@ -38,8 +38,12 @@ def own_cluster():
 def test_index_with_the_record_database_down_fails_in_one_line_and_writes_nothing(tmp_path, store_kind, own_cluster):
     corpus = tmp_path / "corpus"
     shutil.copytree(SEED_CORPUS, corpus)
-    settings = {"corpus_dir": str(corpus), "data_dir": str(tmp_path / "data"), "record_db_url": own_cluster.url,
-                "collection": f"pgdown{os.getpid()}{store_kind}"}
+    settings = {
+        "corpus_dir": str(corpus),
+        "data_dir": str(tmp_path / "data"),
+        "record_db_url": own_cluster.url,
+        "collection": f"pgdown{os.getpid()}{store_kind}",
+    }
     if store_kind == "server":
         settings["chroma_url"] = os.environ["CONVQA_TEST_CHROMA_URL"]
     env = cli_env(**settings)
@@ -53,8 +57,10 @@ def test_index_with_the_record_database_down_fails_in_one_line_and_writes_nothin
     failed = run_cli("index", "--json", env=env)
     assert failed.returncode == 1
     line = one_line_error(failed.stderr)
-    assert line == (f"error: record database not reachable at postgresql+psycopg://convqa:***@127.0.0.1:"
-                    f"{own_cluster.port}/convqa (OperationalError)")
+    assert line == (
+        f"error: record database not reachable at postgresql+psycopg://convqa:***@127.0.0.1:"
+        f"{own_cluster.port}/convqa (OperationalError)"
+    )
     assert own_cluster.password not in failed.stderr + failed.stdout
     assert index_state(env) == before  # vectors, revision mark and lexical index untouched
 

@@ -27,18 +27,21 @@ def article(title: str, slug: str, *paragraphs: str) -> str:
 
 
 DA_NANG = article(
-    "Inauguration d'un observatoire du cyberespace à Da Nang", "da-nang",
+    "Inauguration d'un observatoire du cyberespace à Da Nang",
+    "da-nang",
     "La ville de Da Nang a inauguré mardi un observatoire du cyberespace chargé de surveiller les attaques "
     "informatiques visant les ports de la région.",
     "L'observatoire emploie quarante-deux analystes formés avec l'aide de l'Union européenne.",
 )
 CAM_RANH = article(
-    "Le port de Cam Ranh ouvre un centre de réponse aux cyberattaques", "cam-ranh",
+    "Le port de Cam Ranh ouvre un centre de réponse aux cyberattaques",
+    "cam-ranh",
     "Le port de Cam Ranh a ouvert lundi un centre de réponse aux cyberattaques.",
     "Le centre compte dix-sept analystes de garde jour et nuit, recrutés dans les universités de la province.",
 )
 HUE = article(
-    "Hué numérise les archives de la citadelle impériale", "hue",
+    "Hué numérise les archives de la citadelle impériale",
+    "hue",
     "Les archives de la citadelle impériale de Hué seront numérisées d'ici 2027 par une équipe de restaurateurs.",
     "La numérisation des archives de Hué coûte neuf millions d'euros, financés pour moitié par la Corée du Sud.",
 )
@@ -47,15 +50,24 @@ HUE = article(
 def indexer_env(name: str, corpus: Path, data: Path, url: str, collection: str, pg: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONVQA_")}
     return env | {
-        "HF_HUB_OFFLINE": "1", "CONVQA_CHROMA_URL": url, "CONVQA_COLLECTION": collection,
-        "CONVQA_RECORD_DB_URL": pg, "CONVQA_INDEXER": name, "CONVQA_CORPUS_DIR": str(corpus),
+        "HF_HUB_OFFLINE": "1",
+        "CONVQA_CHROMA_URL": url,
+        "CONVQA_COLLECTION": collection,
+        "CONVQA_RECORD_DB_URL": pg,
+        "CONVQA_INDEXER": name,
+        "CONVQA_CORPUS_DIR": str(corpus),
         "CONVQA_DATA_DIR": str(data),
     }
 
 
 def index_cli(env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "convqa.cli", "index", "--json"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "convqa.cli", "index", "--json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def finish(proc: subprocess.Popen) -> dict:
@@ -95,8 +107,13 @@ def test_two_indexers_fill_one_server_and_a_third_instance_answers_from_both(tmp
     assert (report_b["articles_added"], report_b["articles_deleted"]) == (2, 0)
 
     answering = Assistant(
-        Settings(corpus_dir=tmp_path / "nothing", data_dir=tmp_path / "data-c", chroma_url=url, collection=collection,
-                 record_db_url=pg),
+        Settings(
+            corpus_dir=tmp_path / "nothing",
+            data_dir=tmp_path / "data-c",
+            chroma_url=url,
+            collection=collection,
+            record_db_url=pg,
+        ),
         embedder=embedder,
     )
     ids_a, ids_b = expected_ids(corpus_a, "a"), expected_ids(corpus_b, "b")
@@ -126,8 +143,17 @@ def test_two_indexers_fill_one_server_and_a_third_instance_answers_from_both(tmp
     from convqa.index.catalog import delete_article_file
 
     with pytest.raises(ConvqaError, match="belongs to another indexer"):
-        delete_article_file(Settings(corpus_dir=corpus_a, data_dir=tmp_path / "data-a", chroma_url=url,
-                                     collection=collection, record_db_url=pg, indexer="a"), "hue")
+        delete_article_file(
+            Settings(
+                corpus_dir=corpus_a,
+                data_dir=tmp_path / "data-a",
+                chroma_url=url,
+                collection=collection,
+                record_db_url=pg,
+                indexer="a",
+            ),
+            "hue",
+        )
     assert (corpus_b / "hue.md").exists()
 
     # A removes one of its articles: only that article's chunks go, B's all stay.

@@ -35,7 +35,9 @@ def test_an_answering_process_follows_another_process_index_run(tmp_path, embedd
     shutil.copytree(SEED_CORPUS, corpus)
 
     answering = Assistant(
-        Settings(corpus_dir=corpus, data_dir=tmp_path / "a", chroma_url=url, collection=collection, record_db_url=record_db),
+        Settings(
+            corpus_dir=corpus, data_dir=tmp_path / "a", chroma_url=url, collection=collection, record_db_url=record_db
+        ),
         embedder=embedder,
     )
     answering.index()
@@ -44,10 +46,16 @@ def test_an_answering_process_follows_another_process_index_run(tmp_path, embedd
 
     (corpus / "da-nang.md").write_text(ARTICLE, encoding="utf-8")
     env = os.environ | {
-        "CONVQA_CHROMA_URL": url, "CONVQA_COLLECTION": collection, "CONVQA_RECORD_DB_URL": record_db,
-        "CONVQA_DATA_DIR": str(tmp_path / "b"), "CONVQA_CORPUS_DIR": str(corpus), "HF_HUB_OFFLINE": "1",
+        "CONVQA_CHROMA_URL": url,
+        "CONVQA_COLLECTION": collection,
+        "CONVQA_RECORD_DB_URL": record_db,
+        "CONVQA_DATA_DIR": str(tmp_path / "b"),
+        "CONVQA_CORPUS_DIR": str(corpus),
+        "HF_HUB_OFFLINE": "1",
     }
-    other = subprocess.run([sys.executable, "-m", "convqa.cli", "index", "--json"], env=env, capture_output=True, text=True, timeout=600)
+    other = subprocess.run(
+        [sys.executable, "-m", "convqa.cli", "index", "--json"], env=env, capture_output=True, text=True, timeout=600
+    )
     assert other.returncode == 0, other.stderr
     report = json.loads(other.stdout)
     assert report["added"] > 0 and report["skipped"] > 0  # shared records: the seed was not re-embedded

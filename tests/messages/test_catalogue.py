@@ -14,16 +14,29 @@ import pytest
 from convqa.errors import BadQuestionError, ConvqaError, CorpusError
 from convqa.messages import CATALOGUES, Message, en, fr, say
 
+pytestmark = pytest.mark.fast  # no model, server or browser: scripts/test.sh --fast runs it
+
 SRC = Path(__file__).resolve().parents[2] / "src" / "convqa"
 #: Calls whose first argument is a message code (the coded errors and Message itself).
-CODED = {"Message", "CodedError", "ConvqaError", "BadQuestionError", "CorpusError", "StoreError",
-         "UnreadableArticle", "FetchError", "PageRefused", "GenerationError"}
+CODED = {
+    "Message",
+    "CodedError",
+    "ConvqaError",
+    "BadQuestionError",
+    "CorpusError",
+    "StoreError",
+    "UnreadableArticle",
+    "FetchError",
+    "PageRefused",
+    "GenerationError",
+}
 
 
 def fields(template: str) -> dict[str, tuple[str | None, str]]:
     """Each replacement field of ``template``: its conversion and format spec."""
-    return {name: (conversion, spec) for _, name, spec, conversion in string.Formatter().parse(template)
-            if name is not None}
+    return {
+        name: (conversion, spec) for _, name, spec, conversion in string.Formatter().parse(template) if name is not None
+    }
 
 
 def test_every_language_has_the_same_codes_and_parameters():
@@ -43,13 +56,16 @@ def test_the_english_line_is_str_of_the_error():
 
 def test_french_numbers_group_thousands_with_a_narrow_space_and_use_a_decimal_comma():
     assert Message("question_too_long", chars=2001, limit=2000).say("fr") == (
-        "la question fait 2\u202f001 caractères ; la limite est de 2\u202f000")
+        "la question fait 2\u202f001 caractères ; la limite est de 2\u202f000"
+    )
     assert Message("over_limit", mb=1.5, limit_mb=5.0).say("fr") == "1,5 Mo, au-delà de la limite de 5,0 Mo"
     assert Message("over_limit", mb=1.5, limit_mb=5.0) == "1.5 MB, over the 5.0 MB limit"
 
 
 def test_a_message_inside_a_message_is_said_in_the_same_language():
-    line = Message("skipped", file=Path("a/photo.txt"), reason=CorpusError("named", name="x", reason=Message("binary_file")))
+    line = Message(
+        "skipped", file=Path("a/photo.txt"), reason=CorpusError("named", name="x", reason=Message("binary_file"))
+    )
     assert line == "skipped a/photo.txt: x: binary file (NUL bytes), not an article"
     assert line.say("fr") == "ignoré a/photo.txt : x: fichier binaire (octets NUL), pas un article"
     # Text from outside the project keeps its words.
@@ -84,8 +100,13 @@ def test_every_raise_site_names_a_known_code_with_its_parameters():
     seen = 0
     for where, call in _coded_calls():
         first = call.args[0]
-        codes = [first] if isinstance(first, ast.Constant) else [first.body, first.orelse] \
-            if isinstance(first, ast.IfExp) else []
+        codes = (
+            [first]
+            if isinstance(first, ast.Constant)
+            else [first.body, first.orelse]
+            if isinstance(first, ast.IfExp)
+            else []
+        )
         if not codes:  # a code passed along by name (``_clean_line``'s ``too_long``, Message's own)
             assert isinstance(first, ast.Name), f"{where}:{call.lineno}: the code must be a literal"
             continue
@@ -99,6 +120,11 @@ def test_every_raise_site_names_a_known_code_with_its_parameters():
 
 
 def test_every_code_is_said_somewhere_in_the_code():
-    literals = {node.value for path in SRC.rglob("*.py") if "messages" not in path.parts
-                for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.Constant)}
+    literals = {
+        node.value
+        for path in SRC.rglob("*.py")
+        if "messages" not in path.parts
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant)
+    }
     assert [code for code in en.MESSAGES if code not in literals] == []

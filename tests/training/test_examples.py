@@ -5,11 +5,14 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 
 from convqa.evaluation.metrics import GoldRange
 from convqa.training.calibrate import fit_logistic
 from convqa.training.examples import Example, assign_dev, dev_article, gold_index, gold_text, sentence_text
 from convqa.training.rerank import top_candidate
+
+pytestmark = pytest.mark.fast  # no model, server or browser: scripts/test.sh --fast runs it
 
 TEXT = "Le maire a ouvert la séance. Le budget atteint 12 millions d'euros. La séance est levée."
 SENTENCES = [(0, 28), (29, 67), (68, 88)]
@@ -68,8 +71,10 @@ def test_the_prior_weight_can_turn_the_ranking_around():
 
 def test_the_logistic_fit_separates_answered_from_unanswerable_rows():
     rng = random.Random(3)
-    x = np.array([[rng.gauss(1.5, 0.5), rng.gauss(0, 1)] for _ in range(100)]
-                 + [[rng.gauss(-1.5, 0.5), rng.gauss(0, 1)] for _ in range(100)])
+    x = np.array(
+        [[rng.gauss(1.5, 0.5), rng.gauss(0, 1)] for _ in range(100)]
+        + [[rng.gauss(-1.5, 0.5), rng.gauss(0, 1)] for _ in range(100)]
+    )
     y = np.array([1.0] * 100 + [0.0] * 100)
     weights, bias = fit_logistic(x, y)
     predicted = (x @ weights + bias) > 0

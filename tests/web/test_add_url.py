@@ -28,8 +28,8 @@ def test_a_linked_page_becomes_answerable_with_exact_offsets(client, app_server,
     assert "212 mètres" in answer["answer"]
     first = answer["citations"][0]
     assert first["doc_id"] == saved["doc_id"] and first["source"] == url
-    assert article.text[first["start"]:first["end"]] == first["text"]
-    assert article.text[first["quote_start"]:first["quote_end"]] == first["quote"]
+    assert article.text[first["start"] : first["end"]] == first["text"]
+    assert article.text[first["quote_start"] : first["quote_end"]] == first["quote"]
     assert "Accueil" not in article.text and "droits réservés" not in article.text  # the article, not the page
 
     again = client.predict(url=url, api_name="/add_url")

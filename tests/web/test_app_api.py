@@ -33,8 +33,8 @@ def check_citations(result: dict, article_text: str, doc_id: str) -> None:
     assert [c["n"] for c in citations] == list(range(1, len(citations) + 1))
     first = citations[0]
     assert first["doc_id"] == doc_id
-    assert article_text[first["start"]:first["end"]] == first["text"]
-    assert article_text[first["quote_start"]:first["quote_end"]] == first["quote"]
+    assert article_text[first["start"] : first["end"]] == first["text"]
+    assert article_text[first["quote_start"] : first["quote_end"]] == first["quote"]
     assert first["start"] <= first["quote_start"] < first["quote_end"] <= first["end"]
     assert first["quote"] in result["answer"]
 
@@ -235,7 +235,7 @@ def test_files_over_the_upload_limit_are_refused(client, app_server, tmp_path):
 def test_a_pasted_article_with_markup_is_answerable_and_returned_as_text(client, app_server):
     title = "Médiathèque <script>alert(1)</script>"
     text = (
-        "Le maire <b>Dupont</b> a inauguré <img src=x onerror=\"window.__pwned=1\"> la médiathèque "
+        'Le maire <b>Dupont</b> a inauguré <img src=x onerror="window.__pwned=1"> la médiathèque '
         "<script>window.__pwned=1</script> de Bourg-la-Reine le 3 mars.\n"
         "Elle compte 40 000 livres et ouvre le dimanche."
     )
@@ -251,7 +251,9 @@ def test_a_pasted_article_with_markup_is_answerable_and_returned_as_text(client,
     assert answer["citations"][0]["title"] == title
     check_citations(answer, article.text, saved["doc_id"])
 
-    messages, _ = client.predict(message="Qui a inauguré la médiathèque de Bourg-la-Reine ?", messages=[], api_name="/chat")
+    messages, _ = client.predict(
+        message="Qui a inauguré la médiathèque de Bourg-la-Reine ?", messages=[], api_name="/chat"
+    )
     shown = last_bot_html(messages)
     assert "<script" not in shown.lower() and "<img" not in shown.lower() and "<b>" not in shown
     assert html.escape("<script>window.__pwned=1</script>") in shown
@@ -260,7 +262,11 @@ def test_a_pasted_article_with_markup_is_answerable_and_returned_as_text(client,
 
 @pytest.mark.parametrize(
     ("title", "source", "text", "reason"),
-    [("", "", "Un texte.", "title"), ("Titre", "javascript:alert(1)", "Un texte.", "http"), ("Titre", "", " ", "empty")],
+    [
+        ("", "", "Un texte.", "title"),
+        ("Titre", "javascript:alert(1)", "Un texte.", "http"),
+        ("Titre", "", " ", "empty"),
+    ],
 )
 def test_bad_pasted_articles_are_refused_with_a_message(client, app_server, title, source, text, reason):
     before = sorted(p.name for p in app_server.corpus_dir.iterdir())
@@ -285,7 +291,11 @@ def test_questions_are_answered_during_a_rebuild(client, app_server, tmp_path):
         for n in range(1, 301)
     ]
     path = tmp_path / "observatoire.txt"
-    path.write_text("Carnet de l'observatoire de Zelbrac\n" + "\n".join(" ".join(sentences[i:i + 2]) for i in range(0, len(sentences), 2)), encoding="utf-8")
+    path.write_text(
+        "Carnet de l'observatoire de Zelbrac\n"
+        + "\n".join(" ".join(sentences[i : i + 2]) for i in range(0, len(sentences), 2)),
+        encoding="utf-8",
+    )
     added = client.predict(files=[handle_file(str(path))], api_name="/upload")
     assert added["ok"] and added["index"]["added"] >= 100
 
@@ -301,5 +311,7 @@ def test_questions_are_answered_during_a_rebuild(client, app_server, tmp_path):
     report = job.result(timeout=300)
     assert report["ok"] and report["index"]["updated"] >= 128  # at least four embedding batches
     assert rebuilding, f"the question waited for the whole rebuild ({waited:.1f} s)"
-    print(f"question answered in {waited:.1f} s during a {report['index']['seconds']:.1f} s rebuild "
-          f"of {report['index']['chunks']} passages")
+    print(
+        f"question answered in {waited:.1f} s during a {report['index']['seconds']:.1f} s rebuild "
+        f"of {report['index']['chunks']} passages"
+    )

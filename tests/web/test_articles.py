@@ -35,8 +35,13 @@ WATCH_PROGRESS = """() => {
 
 def cli_status(data_dir) -> dict:
     """``convqa status --json`` on the app's data directory, as a person would run it."""
-    done = subprocess.run([sys.executable, "-m", "convqa.cli", "status", "--json", "--data-dir", str(data_dir)],
-                          capture_output=True, text=True, env=os.environ | {"HF_HUB_OFFLINE": "1"}, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "convqa.cli", "status", "--json", "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        env=os.environ | {"HF_HUB_OFFLINE": "1"},
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -46,15 +51,22 @@ def cites(answer: dict, doc_id: str) -> bool:
 
 
 def test_articles_are_listed_and_removed_through_the_api(client, app_server):
-    added = client.predict(title="Le phare de Cordouan repeint", source="https://example.org/cordouan",
-                           text="Le phare de Cordouan a été repeint en 43 jours par une équipe de 9 cordistes.\n"
-                                "Le phare de Cordouan reste ouvert aux visiteurs pendant l'été.", api_name="/add_article")
+    added = client.predict(
+        title="Le phare de Cordouan repeint",
+        source="https://example.org/cordouan",
+        text="Le phare de Cordouan a été repeint en 43 jours par une équipe de 9 cordistes.\n"
+        "Le phare de Cordouan reste ouvert aux visiteurs pendant l'été.",
+        api_name="/add_article",
+    )
     doc_id = added["saved"][0]["doc_id"]
     assert added["index"]["articles_added"] == 1 and added["message"].startswith("saved ")
     assert f"index: 1 article added ({added['index']['added']} passage" in added["message"]
     listed = {a["doc_id"]: a for a in client.predict(api_name="/articles")}
     assert listed[doc_id]["title"] == "Le phare de Cordouan repeint" and listed[doc_id]["passages"] >= 1
-    assert cites(client.predict(question="En combien de jours le phare de Cordouan a-t-il été repeint ?", api_name="/ask"), doc_id)
+    assert cites(
+        client.predict(question="En combien de jours le phare de Cordouan a-t-il été repeint ?", api_name="/ask"),
+        doc_id,
+    )
     documents = client.predict(api_name="/status")["documents"]
 
     removed = client.predict(doc_id=doc_id, api_name="/remove_article")
@@ -63,7 +75,10 @@ def test_articles_are_listed_and_removed_through_the_api(client, app_server):
     assert not (app_server.corpus_dir / listed[doc_id]["file"]).exists()
     assert doc_id not in {a["doc_id"] for a in client.predict(api_name="/articles")}
     assert client.predict(api_name="/status")["documents"] == documents - 1
-    assert not cites(client.predict(question="En combien de jours le phare de Cordouan a-t-il été repeint ?", api_name="/ask"), doc_id)
+    assert not cites(
+        client.predict(question="En combien de jours le phare de Cordouan a-t-il été repeint ?", api_name="/ask"),
+        doc_id,
+    )
 
     again = client.predict(doc_id=doc_id, api_name="/remove_article")
     assert again["ok"] is False and f"no such article: {doc_id}" in again["refused"][0]["message"]
@@ -128,9 +143,12 @@ def test_deleting_needs_credentials_when_the_app_has_a_password(start_app, tmp_p
         with pytest.raises(AuthenticationError):
             Client(server.url, verbose=False).predict(doc_id="hanoi-convention-2025-10-25", api_name="/remove_article")
         # Straight to the endpoint, without the sign-in cookie: refused before the handler runs.
-        request = urllib.request.Request(server.url + "gradio_api/call/remove_article", method="POST",
-                                         data=json.dumps({"data": ["hanoi-convention-2025-10-25"]}).encode(),
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            server.url + "gradio_api/call/remove_article",
+            method="POST",
+            data=json.dumps({"data": ["hanoi-convention-2025-10-25"]}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=30)
         assert refused.value.code in (401, 403)

@@ -114,7 +114,9 @@ def test_an_article_uploaded_through_the_page_is_answerable(page, app_server, ar
     page.get_by_role("tab", name="Chat").click()
     text = ask(page, "Combien de voyageurs par heure transporte le funiculaire de Vizille ?")
     assert "640 voyageurs" in text
-    assert "Le funiculaire de Vizille reprend du service" in page.locator(BOT).last.locator(".cq-title").first.inner_text()
+    assert (
+        "Le funiculaire de Vizille reprend du service" in page.locator(BOT).last.locator(".cq-title").first.inner_text()
+    )
     assert indexed_articles(page) == before + 1
 
 
@@ -132,9 +134,9 @@ def test_article_markup_is_shown_as_text_and_never_runs(page, artifacts):
     page.get_by_role("tab", name="Add articles").click()
     title = "Piscine <script>alert(1)</script>"
     body = (
-        "La piscine <b>Jean Bouin</b> de Bourg-Sainte-Marie a rouvert <img src=x onerror=\"window.__pwned=1;alert(2)\"> "
+        'La piscine <b>Jean Bouin</b> de Bourg-Sainte-Marie a rouvert <img src=x onerror="window.__pwned=1;alert(2)"> '
         "jeudi <script>window.__pwned=1;alert(1)</script> après huit mois de travaux.\n"
-        "Son bassin olympique <iframe src=\"javascript:window.__pwned=1\"></iframe> mesure cinquante mètres."
+        'Son bassin olympique <iframe src="javascript:window.__pwned=1"></iframe> mesure cinquante mètres.'
     )
     page.locator("#cq-title textarea").fill(title)
     page.locator("#cq-source input, #cq-source textarea").first.fill("https://example.org/piscine")
@@ -147,7 +149,7 @@ def test_article_markup_is_shown_as_text_and_never_runs(page, artifacts):
 
     page.get_by_role("tab", name="Chat").click()
     text = ask(page, "Quand la piscine de Bourg-Sainte-Marie a-t-elle rouvert ?")
-    assert "<img src=x onerror=\"window.__pwned=1;alert(2)\">" in text
+    assert '<img src=x onerror="window.__pwned=1;alert(2)">' in text
     assert "<script>window.__pwned=1;alert(1)</script>" in text
     assert "<b>Jean Bouin</b>" in text
     answer = page.locator(BOT).last

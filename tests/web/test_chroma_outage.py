@@ -51,13 +51,19 @@ def test_questions_while_the_chroma_server_dies_and_returns(tmp_path, start_app,
         with start_app(tmp_path / "app", CONVQA_CHROMA_URL=server.url, CONVQA_COLLECTION="outage") as app:
             client = Client(app.url, verbose=False)
             assert FACT in client.predict(question=QUESTION, api_name="/ask")["answer"]
-            assistant = Assistant(Settings(corpus_dir=app.corpus_dir, data_dir=tmp_path / "api", chroma_url=server.url,
-                                           collection="outage"), embedder=embedder)
+            assistant = Assistant(
+                Settings(
+                    corpus_dir=app.corpus_dir, data_dir=tmp_path / "api", chroma_url=server.url, collection="outage"
+                ),
+                embedder=embedder,
+            )
             assert FACT in assistant.ask(QUESTION).answer
 
             # Users keep asking while the server is killed under them.
             stop, lock, outcomes = threading.Event(), threading.Lock(), []
-            users = [threading.Thread(target=ask_until_stopped, args=(app.url, stop, outcomes, lock)) for _ in range(USERS)]
+            users = [
+                threading.Thread(target=ask_until_stopped, args=(app.url, stop, outcomes, lock)) for _ in range(USERS)
+            ]
             for user in users:
                 user.start()
             while len(outcomes) < USERS:
@@ -82,7 +88,9 @@ def test_questions_while_the_chroma_server_dies_and_returns(tmp_path, start_app,
             assert str(caught.value).startswith(down) and "\n" not in str(caught.value)
 
             # The chat: a message in the conversation, not a traceback.
-            messages, _ = Client(app.url, verbose=False).predict(message=QUESTION, messages=[], top_k=5, api_name="/chat")
+            messages, _ = Client(app.url, verbose=False).predict(
+                message=QUESTION, messages=[], top_k=5, api_name="/chat"
+            )
             shown = chat_text(messages[-1])
             assert f"<b>No answer:</b> {down}" in shown and "Traceback" not in shown, shown
             with pytest.raises(Exception, match="Chroma server not reachable"):
@@ -92,7 +100,9 @@ def test_questions_while_the_chroma_server_dies_and_returns(tmp_path, start_app,
             server.start()  # same path, same port
             assert FACT in client.predict(question=QUESTION, api_name="/ask")["answer"]
             assert FACT in assistant.ask(QUESTION).answer
-            messages, _ = Client(app.url, verbose=False).predict(message=QUESTION, messages=[], top_k=5, api_name="/chat")
+            messages, _ = Client(app.url, verbose=False).predict(
+                message=QUESTION, messages=[], top_k=5, api_name="/chat"
+            )
             assert FACT in chat_text(messages[-1])
             assert client.predict(api_name="/articles")
     finally:

@@ -18,6 +18,8 @@ from convqa.web import render
 from convqa.web.i18n import TEXTS
 from convqa.web.library import codes
 
+pytestmark = pytest.mark.fast  # no model, server or browser: scripts/test.sh --fast runs it
+
 
 def sample(name: str, spec: str) -> object:
     """A value for a field: a number where the field has a number spec, else text naming it."""
@@ -73,7 +75,8 @@ def test_errors_raised_by_the_library_are_shown_in_french():
     with pytest.raises(BadQuestionError) as question:
         validate_question("mot " * 600, 2000)
     assert "la question fait 2\u202f400 caractères ; la limite est de 2\u202f000" in render.render_error(
-        question.value.message, "fr")
+        question.value.message, "fr"
+    )
     with pytest.raises(CorpusError) as upload:
         save_article_bytes(b"\x00\x01binary", "photo.txt", Path("/nonexistent-corpus"), max_bytes=1000)
     assert upload.value.message.say("fr") == "photo.txt: fichier binaire (octets NUL), pas un article"
@@ -89,5 +92,7 @@ def test_corpus_warnings_are_said_in_french(tmp_path):
     _, warnings = load_corpus(tmp_path)
     result = {"index": {"warnings": warnings}, "codes": codes(warnings)}
     shown = render.report_markdown(result, "fr").split("\n\n")[1:]
-    assert shown == ["**Avertissement :** ignoré b.txt : fichier binaire (octets NUL), pas un article",
-                     "**Avertissement :** ignoré c.docx : type de fichier .docx non pris en charge"]
+    assert shown == [
+        "**Avertissement :** ignoré b.txt : fichier binaire (octets NUL), pas un article",
+        "**Avertissement :** ignoré c.docx : type de fichier .docx non pris en charge",
+    ]

@@ -20,7 +20,9 @@ OPTION = re.compile(r"(?<![\w-])--[a-z][a-z-]*")
 def help_options(*command: str) -> set[str]:
     """The option names a command's --help lists."""
     env = os.environ | {"COLUMNS": "200", "HF_HUB_OFFLINE": "1"}
-    done = subprocess.run([sys.executable, *command, "--help"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    done = subprocess.run(
+        [sys.executable, *command, "--help"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     return set(OPTION.findall(done.stdout))
 
@@ -48,7 +50,10 @@ def test_bad_launch_settings_are_refused_before_loading_anything(run_app, args, 
     assert "Traceback" not in done.stderr
 
 
-@pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("localhost", True), ("::1", True), ("0.0.0.0", False), ("192.168.1.2", False)])
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("localhost", True), ("::1", True), ("0.0.0.0", False), ("192.168.1.2", False)],
+)
 def test_loopback_addresses(host, loopback):
     assert is_loopback(host) is loopback
 

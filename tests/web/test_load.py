@@ -38,9 +38,9 @@ def check_citations(answer: dict, texts: dict[str, str]) -> None:
     assert answer["citations"], answer
     for n, c in enumerate(answer["citations"], 1):
         assert c["n"] == n
-        assert c["text"][c["quote_start"] - c["start"]:c["quote_end"] - c["start"]] == c["quote"]
+        assert c["text"][c["quote_start"] - c["start"] : c["quote_end"] - c["start"]] == c["quote"]
         if c["doc_id"] in texts:
-            assert texts[c["doc_id"]][c["quote_start"]:c["quote_end"]] == c["quote"]
+            assert texts[c["doc_id"]][c["quote_start"] : c["quote_end"]] == c["quote"]
 
 
 @pytest.mark.slow
@@ -52,7 +52,9 @@ def test_sixteen_users_and_an_upload_all_succeed(tmp_path, start_app, artifacts,
     if store == "server":
         env = {"CONVQA_CHROMA_URL": os.environ["CONVQA_TEST_CHROMA_URL"], "CONVQA_COLLECTION": f"load{os.getpid()}"}
     with start_app(tmp_path, **env) as server:
-        texts = {a.doc_id: a.text for a in (read_article(p, root=server.corpus_dir) for p in server.corpus_dir.glob("*.md"))}
+        texts = {
+            a.doc_id: a.text for a in (read_article(p, root=server.corpus_dir) for p in server.corpus_dir.glob("*.md"))
+        }
         clients = [Client(server.url, verbose=False) for _ in range(USERS)]
         latencies: list[float] = []
         failures: list[str] = []
@@ -77,7 +79,9 @@ def test_sixteen_users_and_an_upload_all_succeed(tmp_path, start_app, artifacts,
         def uploader() -> dict:
             time.sleep(1.0)  # in the middle of the questions
             title, source, text = NEW_ARTICLE
-            return Client(server.url, verbose=False).predict(title=title, source=source, text=text, api_name="/add_article")
+            return Client(server.url, verbose=False).predict(
+                title=title, source=source, text=text, api_name="/add_article"
+            )
 
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=USERS + 1) as pool:

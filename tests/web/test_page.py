@@ -9,7 +9,17 @@ import re
 
 import pytest
 
-from browsing import BOT, DESKTOP, PHONE, ask, fully_visible, horizontal_overflow, open_page, seen_by_a_person, wait_for_language
+from browsing import (
+    BOT,
+    DESKTOP,
+    PHONE,
+    ask,
+    fully_visible,
+    horizontal_overflow,
+    open_page,
+    seen_by_a_person,
+    wait_for_language,
+)
 from convqa.errors import BadQuestionError
 from convqa.question import validate_question
 from convqa.settings import Settings
@@ -85,10 +95,13 @@ def chrome_text(page) -> str:
     return "\n".join(texts)
 
 
-@pytest.mark.parametrize(("locale", "other", "question", "fact"), [
-    ("fr-FR", "en", "Which country's vice-president spoke for the heads of delegation?", "Équateur"),
-    ("en-US", "fr", "Quel organisme dirige Ghada Waly ?", "ONUDC"),
-])
+@pytest.mark.parametrize(
+    ("locale", "other", "question", "fact"),
+    [
+        ("fr-FR", "en", "Which country's vice-president spoke for the heads of delegation?", "Équateur"),
+        ("en-US", "fr", "Quel organisme dirige Ghada Waly ?", "ONUDC"),
+    ],
+)
 def test_one_language_per_page_from_the_browser(browser, app_server, artifacts, locale, other, question, fact):
     lang = locale[:2]
     page = open_page(browser, app_server.url, PHONE, locale)

@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+import pytest
+
 from convqa.answer.types import Answer, Citation
 from convqa.messages import Message
 from convqa.web import render
 from convqa.web.library import codes
+
+pytestmark = pytest.mark.fast  # no model, server or browser: scripts/test.sh --fast runs it
 
 PASSAGE = "Le pont <b>neuf</b> a coûté 4,7 millions d'euros. Il ouvre en mai."
 
 
 def citation(n: int = 1, source: str = "https://example.org/a") -> Citation:
     quote = "Le pont <b>neuf</b> a coûté 4,7 millions d'euros."
-    return Citation(n, "pont", "Titre <script>x</script>", source, PASSAGE, 100, 100 + len(PASSAGE),
-                    quote, 100, 100 + len(quote), 1.0)
+    return Citation(
+        n,
+        "pont",
+        "Titre <script>x</script>",
+        source,
+        PASSAGE,
+        100,
+        100 + len(PASSAGE),
+        quote,
+        100,
+        100 + len(quote),
+        1.0,
+    )
 
 
 def test_esc_escapes_markup_and_keeps_one_line():
@@ -64,8 +79,10 @@ def test_a_short_answer_is_bold_above_the_quote_and_marked_in_source_1():
     html = render.render_answer(answer, lang="fr")
     assert html.startswith('<div class="cq-short">4,7 millions d&#x27;euros</div><div class="cq-answer">« Le pont')
     assert html.count("<mark>4,7 millions d&#x27;euros</mark>") == 2  # in the quote, and in source [1]'s passage
-    assert ('<span class="cq-quote">Le pont &lt;b&gt;neuf&lt;/b&gt; a coûté <mark>4,7 millions d&#x27;euros</mark>.</span>'
-            " Il ouvre en mai.") in html
+    assert (
+        '<span class="cq-quote">Le pont &lt;b&gt;neuf&lt;/b&gt; a coûté <mark>4,7 millions d&#x27;euros</mark>.</span>'
+        " Il ouvre en mai."
+    ) in html
     streamed = render.render_partial("« Le pont neuf a coûté 4,7", span)
     assert streamed.startswith('<div class="cq-short">') and "<mark>" not in streamed  # the span is not complete yet
 
@@ -78,7 +95,8 @@ def test_the_words_around_an_answer_follow_the_page_not_the_question():
     english = render.render_answer(answer, lambda c: context, lang="en")
     assert "Show in the article" in english and "Voir dans l’article" not in english
     assert render.render_error(Message("question_no_words"), "fr") == (
-        '<div class="cq-error"><b>Question refusée :</b> la question ne contient aucun mot</div>')
+        '<div class="cq-error"><b>Question refusée :</b> la question ne contient aucun mot</div>'
+    )
     # Text that carries no code (a library's own line) is shown as written.
     assert render.render_error("the question has no words", "fr").endswith("> the question has no words</div>")
 
@@ -86,11 +104,22 @@ def test_the_words_around_an_answer_follow_the_page_not_the_question():
 def test_reports_count_articles_in_the_page_language():
     saved = Message("saved", file="viaduc.txt", title="Le viaduc")
     refused = Message("named", name="photo.txt", reason=Message("binary_file"))
-    result = {"saved": [{"created": True, "message": str(saved)}],
-              "refused": [{"message": str(refused)}],
-              "index": {"added": 2, "updated": 0, "deleted": 0, "articles_added": 1, "articles_unchanged": 3,
-                        "documents": 4, "chunks": 30, "seconds": 1.25, "warnings": []},
-              "codes": codes([saved, refused])}
+    result = {
+        "saved": [{"created": True, "message": str(saved)}],
+        "refused": [{"message": str(refused)}],
+        "index": {
+            "added": 2,
+            "updated": 0,
+            "deleted": 0,
+            "articles_added": 1,
+            "articles_unchanged": 3,
+            "documents": 4,
+            "chunks": 30,
+            "seconds": 1.25,
+            "warnings": [],
+        },
+        "codes": codes([saved, refused]),
+    }
     assert render.report_markdown(result, "en").split("\n\n") == [
         "**Added:** saved viaduc.txt: Le viaduc",
         "**Refused:** photo.txt: binary file (NUL bytes), not an article",

@@ -20,9 +20,21 @@ def test_sixty_seconds_of_sixteen_users_while_articles_come_and_go(tmp_path):
     out = tmp_path / "soak.json"
     synthetic = "50" if PIAF.exists() else "0"  # other articles around the seed: recombined PIAF text
     run = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "soak.py"), "--users", "16", "--duration", "60", "--synthetic", synthetic,
-         "--json", str(out)],
-        capture_output=True, text=True, timeout=900,
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "soak.py"),
+            "--users",
+            "16",
+            "--duration",
+            "60",
+            "--synthetic",
+            synthetic,
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert out.exists(), run.stdout + run.stderr
     figures = json.loads(out.read_text(encoding="utf-8"))

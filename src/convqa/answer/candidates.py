@@ -29,9 +29,24 @@ CONTEXT_WEIGHT = 0.35  # terms from the previous question
 PROXIMITY_CHARS = 1500
 
 _CUES = {
-    "person": (re.compile(r"\b(qui|who|whom|whose)\b", re.I), re.compile(r"(?<![.!?]\s)\b[A-ZÉÈ][\wéèêëàâîïôöûüç'-]+(?:\s+[A-ZÉÈ][\wéèêëàâîïôöûüç'-]+)+")),
-    "time": (re.compile(r"\b(quand|when|quelle année|what year|en quelle|date|depuis quand|siècle)\b", re.I), re.compile(r"\b(1[0-9]{3}|20[0-9]{2}|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|siècle)\b", re.I)),
-    "number": (re.compile(r"\b(combien|how many|how much|quel nombre|nombre de)\b", re.I), re.compile(r"\d|\b(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|quarante|cinquante|soixante|cent|mille|dizaines?|centaines?|milliers?|millions?|milliards?)s?\b", re.I)),
+    "person": (
+        re.compile(r"\b(qui|who|whom|whose)\b", re.I),
+        re.compile(r"(?<![.!?]\s)\b[A-ZÉÈ][\wéèêëàâîïôöûüç'-]+(?:\s+[A-ZÉÈ][\wéèêëàâîïôöûüç'-]+)+"),
+    ),
+    "time": (
+        re.compile(r"\b(quand|when|quelle année|what year|en quelle|date|depuis quand|siècle)\b", re.I),
+        re.compile(
+            r"\b(1[0-9]{3}|20[0-9]{2}|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|siècle)\b",
+            re.I,
+        ),
+    ),
+    "number": (
+        re.compile(r"\b(combien|how many|how much|quel nombre|nombre de)\b", re.I),
+        re.compile(
+            r"\d|\b(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|quarante|cinquante|soixante|cent|mille|dizaines?|centaines?|milliers?|millions?|milliards?)s?\b",
+            re.I,
+        ),
+    ),
 }
 
 
@@ -65,8 +80,11 @@ def sentence_candidates(query: Query, passages: list[Passage], lexical: LexicalI
             elif near is not None and passage.doc_id == near[0]:
                 distance = max(near[1] - b, a - near[2], 0)
                 features["proximity"] = max(0.0, 1.0 - distance / PROXIMITY_CHARS)
-            candidates.append(SentenceCandidate(i, passage.doc_id, a, b, sentence,
-                                                _coverage(all_terms, weights, set(analyze(sentence))), features))
+            candidates.append(
+                SentenceCandidate(
+                    i, passage.doc_id, a, b, sentence, _coverage(all_terms, weights, set(analyze(sentence))), features
+                )
+            )
     return candidates
 
 
@@ -111,4 +129,3 @@ class SentenceVectors:
         if any(v is None for v in vectors):  # evicted meanwhile by another question: encode again
             vectors = list(self.embedder.encode_passages(sentences))
         return np.array([float(v @ question_vector) for v in vectors])
-

@@ -34,7 +34,7 @@ def excerpt(sentence: str, start: int, end: int, words: int) -> str:
     # Centre the window on the focus, then slide it back inside the sentence.
     lo = max(0, min(first - (words - (last - first + 1)) // 2, len(spans) - words))
     hi = min(len(spans), lo + words)
-    text = sentence[spans[lo][0]:spans[hi - 1][1]]
+    text = sentence[spans[lo][0] : spans[hi - 1][1]]
     return ("…" if lo > 0 else "") + text + ("…" if hi < len(spans) else "")
 
 
@@ -51,8 +51,12 @@ class Composer:
     def run(self, query: Query, passages: list[Passage], reading: Reading, limit: int) -> Answer:
         """The Answer (timings are added by the pipeline)."""
         if reading.abstain or not reading.sentences:
-            return Answer(question=query.text, answer=ABSTAIN.get(query.language, ABSTAIN["fr"]),
-                          abstained=True, language=query.language)
+            return Answer(
+                question=query.text,
+                answer=ABSTAIN.get(query.language, ABSTAIN["fr"]),
+                abstained=True,
+                language=query.language,
+            )
         best_of: dict[int, SentenceCandidate] = {}
         for c in reading.sentences:
             best_of.setdefault(c.passage, c)
@@ -65,8 +69,9 @@ class Composer:
             following = [e for s, e in passages[order[0]].sentence_spans() if passages[order[0]].start + s >= head.end]
             if following:
                 quote_end = passages[order[0]].start + following[0]
-        citations = [self._citation(n, passages[i], best_of[i], quote_end if n == 1 else None)
-                     for n, i in enumerate(order, 1)]
+        citations = [
+            self._citation(n, passages[i], best_of[i], quote_end if n == 1 else None) for n, i in enumerate(order, 1)
+        ]
         first = citations[0]
         if short is not None:
             budget = MAX_ANSWER_WORDS - len(short.text.split()) - 3  # the dash and the quotation marks
@@ -77,11 +82,18 @@ class Composer:
             text = f"{excerpt(first.quote, focus.start - first.quote_start, focus.end - first.quote_start, MAX_ANSWER_WORDS)} [1]"
         else:  # no span to centre on (the hand-tuned step): the whole sentence, as quoted
             text = f"{first.quote} [1]"
-        return Answer(question=query.text, answer=text, abstained=False, citations=citations, language=query.language,
-                      short=ShortAnswer(short.text, short.doc_id, short.start, short.end, n=1) if short else None)
+        return Answer(
+            question=query.text,
+            answer=text,
+            abstained=False,
+            citations=citations,
+            language=query.language,
+            short=ShortAnswer(short.text, short.doc_id, short.start, short.end, n=1) if short else None,
+        )
 
-    def cited(self, best_of: dict[int, SentenceCandidate], relevance: Mapping[int, float] | None,
-              limit: int) -> list[int]:
+    def cited(
+        self, best_of: dict[int, SentenceCandidate], relevance: Mapping[int, float] | None, limit: int
+    ) -> list[int]:
         """Passage indexes to cite, in order: by their best candidate's score, those the step
         judged below ``min_relevance`` left out (the first always stays), at most ``limit``."""
         order = sorted(best_of, key=lambda i: best_of[i].score, reverse=True)
@@ -94,8 +106,15 @@ class Composer:
         """Citation ``n``: passage ``p`` quoting candidate ``c`` (to ``quote_end`` when extended)."""
         q_start, q_end = c.start, c.end if quote_end is None else quote_end
         return Citation(
-            n=n, doc_id=p.doc_id, title=p.title, source=str(p.metadata.get("source", "")),
-            text=p.text, start=p.start, end=p.end,
-            quote=p.text[q_start - p.start:q_end - p.start], quote_start=q_start, quote_end=q_end,
+            n=n,
+            doc_id=p.doc_id,
+            title=p.title,
+            source=str(p.metadata.get("source", "")),
+            text=p.text,
+            start=p.start,
+            end=p.end,
+            quote=p.text[q_start - p.start : q_end - p.start],
+            quote_start=q_start,
+            quote_end=q_end,
             score=round(float(c.score), 4),
         )

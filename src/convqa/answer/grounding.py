@@ -47,7 +47,9 @@ def check_citations(text: str, passages: int) -> CitationCheck:
 
 def normalize_citations(text: str) -> str:
     """``[1, 2]`` written as ``[1][2]``, the form the interfaces render."""
-    return _CITATION_GROUP.sub(lambda m: "".join(f"[{int(n)}]" for n in re.split(r"\s*[,;]\s*", m.group(1).strip())), text)
+    return _CITATION_GROUP.sub(
+        lambda m: "".join(f"[{int(n)}]" for n in re.split(r"\s*[,;]\s*", m.group(1).strip())), text
+    )
 
 
 def accept(text: str, passages: int) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 ABSTAIN = {
     "fr": "Je ne trouve pas de réponse à cette question dans les articles indexés.",
     "en": "I could not find an answer to this question in the indexed articles.",

@@ -30,5 +30,10 @@ def prerank(standing: float, match: float, features: Mapping[str, float]) -> flo
     """A sentence's pre-rank score: its passage's ``standing`` (``passage_prior``), how well it
     matches the question (``match``: word coverage, or the larger of coverage and cosine),
     the cue bonus, the repeat penalty and the proximity bonus (``features``)."""
-    return (standing + COVERAGE_WEIGHT * match + CUE_BONUS * features["cue"]
-            - REPEAT_PENALTY * features.get("repeat", 0.0) + PROXIMITY_BONUS * features.get("proximity", 0.0))
+    return (
+        standing
+        + COVERAGE_WEIGHT * match
+        + CUE_BONUS * features["cue"]
+        - REPEAT_PENALTY * features.get("repeat", 0.0)
+        + PROXIMITY_BONUS * features.get("proximity", 0.0)
+    )

@@ -31,15 +31,22 @@ Rules:
 # strong ones little. (passages as (title, text), question, language, answer)
 EXAMPLES = [
     (
-        [("Port de Marseille", "Le port de Marseille a traité 77 millions de tonnes de marchandises en 2023. Son directeur, Hervé Martel, vise 80 millions en 2025."),
-         ("Port de Marseille", "Les croisiéristes ont été 2,5 millions à passer par Marseille cette année-là.")],
+        [
+            (
+                "Port de Marseille",
+                "Le port de Marseille a traité 77 millions de tonnes de marchandises en 2023. Son directeur, Hervé Martel, vise 80 millions en 2025.",
+            ),
+            ("Port de Marseille", "Les croisiéristes ont été 2,5 millions à passer par Marseille cette année-là."),
+        ],
         "Combien de tonnes de marchandises le port de Marseille a-t-il traitées en 2023 ?",
         "fr",
         "Selon [1], le port de Marseille a traité 77 millions de tonnes de marchandises en 2023.",
     ),
     (
-        [("Festival d'Avignon", "Le festival d'Avignon se tient chaque année en juillet depuis 1947."),
-         ("Festival d'Avignon", "Tiago Rodrigues, metteur en scène portugais, dirige le festival depuis 2022.")],
+        [
+            ("Festival d'Avignon", "Le festival d'Avignon se tient chaque année en juillet depuis 1947."),
+            ("Festival d'Avignon", "Tiago Rodrigues, metteur en scène portugais, dirige le festival depuis 2022."),
+        ],
         "Who has directed the Avignon festival since 2022?",
         "en",
         "According to [2], the Portuguese director Tiago Rodrigues has directed it since 2022.",

@@ -25,9 +25,9 @@ from convqa.answer.prerank import PROXIMITY_BONUS, passage_prior, prerank
 from convqa.answer.reading import Reading, SentenceCandidate, SpanCandidate
 from convqa.index.lexical import LexicalIndex
 from convqa.index.view import IndexView
-from convqa.retrieval.types import Passage, Query
 from convqa.model.spec import spec_for
 from convqa.reader.features import FEATURES
+from convqa.retrieval.types import Passage, Query
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +37,9 @@ WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "reader" / "weights"
 READ_SENTENCES = 6
 
 
-def reader_candidates(query: Query, passages: list[Passage], lexical: LexicalIndex, sentence_vectors: Any,
-                      calibration: Any) -> list[SentenceCandidate]:
+def reader_candidates(
+    query: Query, passages: list[Passage], lexical: LexicalIndex, sentence_vectors: Any, calibration: Any
+) -> list[SentenceCandidate]:
     """Every sentence of the passages, best pre-ranked first (``features["prior"]``).
 
     The pre-rank is the hand-tuned step's, with every sentence's cosine to the question
@@ -49,7 +50,9 @@ def reader_candidates(query: Query, passages: list[Passage], lexical: LexicalInd
         return []
     priors = passage_prior(passages, calibration)
     sentence_vectors.prefetch(passages)
-    sims = sentence_vectors.similarities(query.vector, [c.text for c in candidates]) if query.vector is not None else None
+    sims = (
+        sentence_vectors.similarities(query.vector, [c.text for c in candidates]) if query.vector is not None else None
+    )
     ranked = []
     for i, c in enumerate(candidates):
         cosine = calibration.scale(float(sims[i])) if sims is not None else 0.0
@@ -85,7 +88,12 @@ class ReaderStep:
     def _signals(self, c: SentenceCandidate, passages: list[Passage]) -> dict[str, float]:
         """The answerability inputs of one read candidate."""
         dense = self.resources.calibration.scale(passages[c.passage].signals.get("dense"))
-        return {"margin": c.features["margin"], "prior": c.features["prior"], "dense": dense, "cosine": c.features["cosine"]}
+        return {
+            "margin": c.features["margin"],
+            "prior": c.features["prior"],
+            "dense": dense,
+            "cosine": c.features["cosine"],
+        }
 
     def run(self, query: Query, passages: list[Passage], index: IndexView) -> Reading:
         """Candidates reranked by the reader, the short answer, and whether to abstain."""
@@ -100,7 +108,11 @@ class ReaderStep:
         read = []
         for i, span in zip(order, spans):
             c = candidates[i]
-            score = span.margin + self.config.prior_weight * c.features["prior"] + PROXIMITY_BONUS * c.features.get("proximity", 0.0)
+            score = (
+                span.margin
+                + self.config.prior_weight * c.features["prior"]
+                + PROXIMITY_BONUS * c.features.get("proximity", 0.0)
+            )
             read.append((replace(c, features={**c.features, "margin": span.margin}, score=score), span))
         floor, was_read = min(c.score for c, _ in read), set(order)
         unread = [c for i, c in enumerate(candidates) if i not in was_read]
@@ -112,14 +124,27 @@ class ReaderStep:
         probability = self.answerable(signals)
         found = ()
         if best_span.end > best_span.start:
-            found = (SpanCandidate(best.doc_id, best.start + best_span.start, best.start + best_span.end,
-                                   best.text[best_span.start:best_span.end], score=best_span.margin,
-                                   short=probability >= self.short_above),)
+            found = (
+                SpanCandidate(
+                    best.doc_id,
+                    best.start + best_span.start,
+                    best.start + best_span.end,
+                    best.text[best_span.start : best_span.end],
+                    score=best_span.margin,
+                    short=probability >= self.short_above,
+                ),
+            )
         relevance: dict[int, float] = {}
         for c, _ in read:  # a passage supports the answer as much as its best read sentence
             relevance[c.passage] = max(relevance.get(c.passage, 0.0), self.answerable(self._signals(c, passages)))
-        return Reading(tuple(ranked), found, answerable=probability, abstain=probability < self.abstain_below,
-                       relevance=relevance, answerable_inputs=signals)
+        return Reading(
+            tuple(ranked),
+            found,
+            answerable=probability,
+            abstain=probability < self.abstain_below,
+            relevance=relevance,
+            answerable_inputs=signals,
+        )
 
     def _read(self, query: Query, sentences: list[str]) -> list[Any]:
         """The reader's best span (a ``convqa.reader.spans.SpanScore``) in each sentence."""
@@ -131,7 +156,11 @@ class ReaderStep:
         # bf16 autocast halves the reader's time on these CPUs with the same spans; dynamic
         # int8 was tried and ruins them (e5's activations have outliers).
         bf16 = self.resources.settings.reader_precision == "bf16"
-        with self.resources.embedder.compute(1), torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        with (
+            self.resources.embedder.compute(1),
+            torch.inference_mode(),
+            torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16),
+        ):
             start_logits, end_logits = self.net(enc.input_ids, enc.attention_mask)
         start_logits, end_logits = start_logits.float(), end_logits.float()
         return best_spans(enc, start_logits, end_logits, sentences, self.config.max_answer_tokens)
@@ -151,8 +180,11 @@ def load_reader_step(resources: Any, fallback: Callable[[Any], Any]) -> Any:
         net, config = load_reader(folder, e5_dir)
         tokenizer = AutoTokenizer.from_pretrained(str(e5_dir))
     except ReaderError as exc:
-        log.warning("%s: answering with the hand-tuned scorer instead. Fix: reinstall convqa, or "
-                    "retrain with `convqa train-reader --out DIR` and set CONVQA_READER_DIR=DIR", exc)
+        log.warning(
+            "%s: answering with the hand-tuned scorer instead. Fix: reinstall convqa, or "
+            "retrain with `convqa train-reader --out DIR` and set CONVQA_READER_DIR=DIR",
+            exc,
+        )
         step = fallback(resources)
         step.description = f"sentences (reader unavailable: {exc})"
         return step

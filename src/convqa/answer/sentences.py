@@ -19,8 +19,8 @@ from convqa.answer.candidates import SentenceVectors, sentence_candidates
 from convqa.answer.names import names_nothing_known
 from convqa.answer.prerank import COVERAGE_WEIGHT, passage_prior, prerank
 from convqa.answer.reading import Reading, SentenceCandidate
-from convqa.model.calibration import Calibration
 from convqa.index.view import IndexView
+from convqa.model.calibration import Calibration
 from convqa.retrieval.types import Passage, Query
 
 
@@ -42,19 +42,23 @@ class SentenceScorer:
             score = prerank(priors[c.passage], c.coverage, c.features)
             candidates.append(replace(c, score=score, features={**c.features, "prior": score}))
         best_coverage = max(c.coverage for c in candidates)
-        if query.vector is not None and (query.language != "fr" or best_coverage < self.calibration.dense_fallback_below):
+        if query.vector is not None and (
+            query.language != "fr" or best_coverage < self.calibration.dense_fallback_below
+        ):
             candidates = self._with_similarity(query, passages, candidates)
         candidates.sort(key=lambda c: c.score, reverse=True)
         best_dense = max((p.signals.get("dense") or 0.0) for p in passages[:3])
         # Articles left out of retrieval (query.exclude) do not vouch for a name either.
         abstain = (
-            best_dense < self.calibration.min_dense and best_coverage < self.calibration.min_coverage
+            best_dense < self.calibration.min_dense
+            and best_coverage < self.calibration.min_coverage
             or names_nothing_known(query.text, query.language, lambda terms: lexical.mentions(terms, query.exclude))
         )
         return Reading(tuple(candidates), abstain=bool(abstain), relevance=self.support(passages, candidates))
 
-    def _with_similarity(self, query: Query, passages: list[Passage],
-                         candidates: list[SentenceCandidate]) -> list[SentenceCandidate]:
+    def _with_similarity(
+        self, query: Query, passages: list[Passage], candidates: list[SentenceCandidate]
+    ) -> list[SentenceCandidate]:
         """Lexical evidence is weak: let the embedding model judge the top passages' sentences."""
         pool = [i for i, c in enumerate(candidates) if c.passage < 3 or passages[c.passage].signals.get("neighbour")]
         self.sentence_vectors.prefetch([passages[i] for i in sorted({candidates[i].passage for i in pool})])
@@ -63,8 +67,11 @@ class SentenceScorer:
         for i, sim in zip(pool, sims):
             c = candidates[i]
             similarity = self.calibration.scale(sim)
-            out[i] = replace(c, features={**c.features, "similarity": similarity},
-                             score=c.score + COVERAGE_WEIGHT * max(0.0, similarity - c.coverage))
+            out[i] = replace(
+                c,
+                features={**c.features, "similarity": similarity},
+                score=c.score + COVERAGE_WEIGHT * max(0.0, similarity - c.coverage),
+            )
         return out
 
     def support(self, passages: list[Passage], candidates: list[SentenceCandidate]) -> dict[int, float]:

@@ -29,10 +29,16 @@ class Citation:
     def from_dict(cls, data: dict[str, Any]) -> "Citation":
         """A Citation from its ``to_dict`` shape (JSON history); unknown keys are ignored."""
         return cls(
-            n=int(data.get("n", 0)), doc_id=str(data.get("doc_id", "")), title=str(data.get("title", "")),
-            source=str(data.get("source", "")), text=str(data.get("text", "")),
-            start=int(data.get("start", 0)), end=int(data.get("end", 0)), quote=str(data.get("quote", "")),
-            quote_start=int(data.get("quote_start", 0)), quote_end=int(data.get("quote_end", 0)),
+            n=int(data.get("n", 0)),
+            doc_id=str(data.get("doc_id", "")),
+            title=str(data.get("title", "")),
+            source=str(data.get("source", "")),
+            text=str(data.get("text", "")),
+            start=int(data.get("start", 0)),
+            end=int(data.get("end", 0)),
+            quote=str(data.get("quote", "")),
+            quote_start=int(data.get("quote_start", 0)),
+            quote_end=int(data.get("quote_end", 0)),
             score=float(data.get("score", 0.0)),
         )
 
@@ -51,8 +57,13 @@ class ShortAnswer:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ShortAnswer":
         """A ShortAnswer from its JSON shape."""
-        return cls(str(data.get("text", "")), str(data.get("doc_id", "")), int(data.get("start", 0)),
-                   int(data.get("end", 0)), int(data.get("n", 1)))
+        return cls(
+            str(data.get("text", "")),
+            str(data.get("doc_id", "")),
+            int(data.get("start", 0)),
+            int(data.get("end", 0)),
+            int(data.get("n", 1)),
+        )
 
 
 @dataclass

@@ -42,7 +42,10 @@ def articles(data_dir: DataDir = None, chroma_url: ChromaUrl = None, as_json: Js
     if not found:
         typer.echo("no article is indexed")
     for a in found:
-        typer.echo(f"{a.doc_id}  {a.date or '-':<10}  {a.passages:>4} passages  {a.title}" + (f" — {a.source}" if a.source else ""))
+        typer.echo(
+            f"{a.doc_id}  {a.date or '-':<10}  {a.passages:>4} passages  {a.title}"
+            + (f" — {a.source}" if a.source else "")
+        )
 
 
 def remove(

@@ -23,14 +23,20 @@ from convqa.web.i18n import index_summary  # plain Python: the page's words, in 
 if TYPE_CHECKING:
     from convqa.index.builder import IndexReport
 
-DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Index folder [env CONVQA_DATA_DIR, default .convqa].")]
-CorpusDir = Annotated[Optional[Path], typer.Option("--corpus", help="Articles folder [env CONVQA_CORPUS_DIR, default corpus].")]
+DataDir = Annotated[
+    Optional[Path], typer.Option("--data-dir", help="Index folder [env CONVQA_DATA_DIR, default .convqa].")
+]
+CorpusDir = Annotated[
+    Optional[Path], typer.Option("--corpus", help="Articles folder [env CONVQA_CORPUS_DIR, default corpus].")
+]
 Model = Annotated[Optional[str], typer.Option("--model", help="Embedding model name or folder [env CONVQA_MODEL].")]
 ChromaUrl = Annotated[Optional[str], typer.Option("--chroma-url", help="Chroma server URL [env CONVQA_CHROMA_URL].")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 GeneratorName = Annotated[
     Optional[str],
-    typer.Option("--generator", help="extractive, openai, ollama or llamacpp [env CONVQA_GENERATOR, default extractive]."),
+    typer.Option(
+        "--generator", help="extractive, openai, ollama or llamacpp [env CONVQA_GENERATOR, default extractive]."
+    ),
 ]
 
 
@@ -67,10 +73,23 @@ def quiet_libraries() -> None:
 
 def print_report(report: IndexReport, as_json: bool) -> None:
     """An index run's report: JSON (chunk and article counts) or one line in articles and passages."""
-    keys = ("added", "updated", "skipped", "deleted", "documents", "chunks", "seconds",
-            "articles_added", "articles_updated", "articles_deleted", "articles_unchanged")
+    keys = (
+        "added",
+        "updated",
+        "skipped",
+        "deleted",
+        "documents",
+        "chunks",
+        "seconds",
+        "articles_added",
+        "articles_updated",
+        "articles_deleted",
+        "articles_unchanged",
+    )
     if as_json:
-        typer.echo(json.dumps({k: getattr(report, k) for k in keys} | {"warnings": report.warnings}, ensure_ascii=False))
+        typer.echo(
+            json.dumps({k: getattr(report, k) for k in keys} | {"warnings": report.warnings}, ensure_ascii=False)
+        )
         return
     if report.message:
         typer.echo(report.message)

@@ -68,10 +68,15 @@ def index(
 
 
 def add(
-    target: Annotated[str, typer.Argument(metavar="URL_OR_FILE", help="http(s) URL of a news page, or an article file.")],
+    target: Annotated[
+        str, typer.Argument(metavar="URL_OR_FILE", help="http(s) URL of a news page, or an article file.")
+    ],
     corpus: CorpusDir = None,
     allow_private: Annotated[
-        bool, typer.Option("--allow-private", help="Also fetch from private and loopback addresses [env CONVQA_FETCH_ALLOW_PRIVATE].")
+        bool,
+        typer.Option(
+            "--allow-private", help="Also fetch from private and loopback addresses [env CONVQA_FETCH_ALLOW_PRIVATE]."
+        ),
     ] = False,
     data_dir: DataDir = None,
     model: Model = None,
@@ -82,7 +87,11 @@ def add(
     quiet_libraries()
     try:
         settings = settings_from(
-            corpus_dir=corpus, data_dir=data_dir, model=model, chroma_url=chroma_url, fetch_allow_private=allow_private or None
+            corpus_dir=corpus,
+            data_dir=data_dir,
+            model=model,
+            chroma_url=chroma_url,
+            fetch_allow_private=allow_private or None,
         )
         saved = _save_article(target, settings)
     except PageRefused as exc:
@@ -103,7 +112,13 @@ def add(
     except KeyboardInterrupt:
         fail(f"{saved.message}; indexing interrupted: run `convqa index` to finish", 130)
     if as_json:
-        article = {"path": str(saved.path), "doc_id": saved.doc_id, "title": saved.title, "created": saved.created, "message": saved.message}
+        article = {
+            "path": str(saved.path),
+            "doc_id": saved.doc_id,
+            "title": saved.title,
+            "created": saved.created,
+            "message": saved.message,
+        }
         typer.echo(json.dumps(article | {"index": report.to_dict()}, ensure_ascii=False))
     else:
         typer.echo(

@@ -20,12 +20,29 @@ def eval_command(
     dataset: Annotated[Path, typer.Option("--dataset", help="SQuAD-format JSON file (e.g. PIAF).")],
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Use only the first N articles.")] = None,
     k: Annotated[int, typer.Option("--k", min=1, max=20, help="Citations per answer.")] = 10,
-    out: Annotated[Path, typer.Option("--out", help="Folder for metrics.json, report.md, metrics.png.")] = Path("eval-out"),
+    out: Annotated[Path, typer.Option("--out", help="Folder for metrics.json, report.md, metrics.png.")] = Path(
+        "eval-out"
+    ),
     generator: GeneratorName = None,
-    answerer: Annotated[Optional[str], typer.Option("--answerer", help="reader, sentences or module:Class [env CONVQA_ANSWERER, default sentences].")] = None,
-    held_out_articles: Annotated[bool, typer.Option("--held-out-articles", help="Also ask each test question without its own article (abstention).")] = False,
-    variants: Annotated[Optional[str], typer.Option("--variants", help="Also run the test questions through these answer steps, comma-separated: sentences, reader-fp32, reader-bf16.")] = None,
-    split: Annotated[Optional[str], typer.Option("--split", help="Ask only this split's questions (tune or test); all articles are indexed.")] = None,
+    answerer: Annotated[
+        Optional[str],
+        typer.Option("--answerer", help="reader, sentences or module:Class [env CONVQA_ANSWERER, default sentences]."),
+    ] = None,
+    held_out_articles: Annotated[
+        bool,
+        typer.Option("--held-out-articles", help="Also ask each test question without its own article (abstention)."),
+    ] = False,
+    variants: Annotated[
+        Optional[str],
+        typer.Option(
+            "--variants",
+            help="Also run the test questions through these answer steps, comma-separated: sentences, reader-fp32, reader-bf16.",
+        ),
+    ] = None,
+    split: Annotated[
+        Optional[str],
+        typer.Option("--split", help="Ask only this split's questions (tune or test); all articles are indexed."),
+    ] = None,
     as_json: Json = False,
 ) -> None:
     """Measure retrieval, quotes, answers and speed on a SQuAD-format dataset, against baselines."""
@@ -37,9 +54,16 @@ def eval_command(
         # lazy: keeps langchain and numpy off --help
         from convqa.evaluation.run import run_eval
 
-        metrics = run_eval(dataset, out, limit=limit, k=k, settings=settings, held_out_articles=held_out_articles,
-                           variants=[v.strip() for v in variants.split(",") if v.strip()] if variants else None,
-                           split=split)
+        metrics = run_eval(
+            dataset,
+            out,
+            limit=limit,
+            k=k,
+            settings=settings,
+            held_out_articles=held_out_articles,
+            variants=[v.strip() for v in variants.split(",") if v.strip()] if variants else None,
+            split=split,
+        )
     except ConvqaError as exc:
         fail(str(exc), 1)
     except KeyboardInterrupt:
@@ -52,10 +76,14 @@ def eval_command(
 
 
 def train_reader_command(
-    dataset: Annotated[Path, typer.Option("--dataset", help="SQuAD-format JSON file (PIAF); only its tune split is read.")],
+    dataset: Annotated[
+        Path, typer.Option("--dataset", help="SQuAD-format JSON file (PIAF); only its tune split is read.")
+    ],
     out: Annotated[Path, typer.Option("--out", help="Folder for reader.safetensors and reader.json.")],
     epochs: Annotated[int, typer.Option("--epochs", min=1, max=10, help="Passes over the tune questions.")] = 2,
-    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Train on N questions only (a smoke run).")] = None,
+    limit: Annotated[
+        Optional[int], typer.Option("--limit", min=1, help="Train on N questions only (a smoke run).")
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 13,
     as_json: Json = False,
 ) -> None:
@@ -67,7 +95,9 @@ def train_reader_command(
         # lazy: keeps numpy off --help
         from convqa.training.reader import TrainOptions, train_reader
 
-        result = train_reader(dataset, out, settings_from(), TrainOptions(epochs=epochs, limit_questions=limit, seed=seed))
+        result = train_reader(
+            dataset, out, settings_from(), TrainOptions(epochs=epochs, limit_questions=limit, seed=seed)
+        )
     except ConvqaError as exc:
         fail(str(exc), 1)
     except KeyboardInterrupt:
@@ -76,6 +106,8 @@ def train_reader_command(
         typer.echo(json.dumps(result, ensure_ascii=False))
     else:
         figures = result["figures"]
-        typer.echo(f"reader written to {out} (sha256 {result['config']['sha256'][:12]}); dev: right sentence first "
-                   f"{figures['dev_sentence_first']:.3f}, span F1 {figures['dev_span_f1'] or 0:.3f}, trained in "
-                   f"{figures['train_seconds'] / 60:.1f} min")
+        typer.echo(
+            f"reader written to {out} (sha256 {result['config']['sha256'][:12]}); dev: right sentence first "
+            f"{figures['dev_sentence_first']:.3f}, span F1 {figures['dev_span_f1'] or 0:.3f}, trained in "
+            f"{figures['train_seconds'] / 60:.1f} min"
+        )

@@ -32,7 +32,15 @@ def serve(
     """Start the browser chat (Gradio) after syncing the index with the corpus."""
     quiet_libraries()
     try:
-        settings = settings_from(host=host, port=port, corpus_dir=corpus, data_dir=data_dir, model=model, chroma_url=chroma_url, generator=generator)
+        settings = settings_from(
+            host=host,
+            port=port,
+            corpus_dir=corpus,
+            data_dir=data_dir,
+            model=model,
+            chroma_url=chroma_url,
+            generator=generator,
+        )
         launch(settings)
     except ConvqaError as exc:
         fail(str(exc), 1)

@@ -33,7 +33,7 @@ class Chunk:
 
 
 def _words(text: str, span: Span) -> int:
-    return len(text[span[0]:span[1]].split())
+    return len(text[span[0] : span[1]].split())
 
 
 def chunk_text(text: str, doc_id: str = "", max_words: int = 160, min_words: int = 30) -> list[Chunk]:

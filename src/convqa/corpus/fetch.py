@@ -98,10 +98,9 @@ def save_url(
         parsed = parse_page(page)
     except UnreadableArticle as exc:
         raise PageRefused("named", name=page.url, reason=exc) from None
-    lang = parsed.meta.get("lang", "")[:2].lower() or detect_language(parsed.body[:2000])
-    return save_markdown(
-        parsed.title, parsed.body, corpus_dir, source=page.url, date=parsed.meta.get("date", ""), lang=lang, max_bytes=max_bytes
-    )
+    meta = {"source": page.url, "date": parsed.meta.get("date", "")}
+    meta["lang"] = parsed.meta.get("lang", "")[:2].lower() or detect_language(parsed.body[:2000])
+    return save_markdown(parsed.title, parsed.body, corpus_dir, **meta, max_bytes=max_bytes)
 
 
 def parse_page(page: FetchedPage) -> Parsed:
@@ -109,7 +108,9 @@ def parse_page(page: FetchedPage) -> Parsed:
     stem = PurePosixPath(urlsplit(page.url).path).stem or urlsplit(page.url).hostname or "page"
     fmt = format_for_content_type(page.media_type) if page.media_type else format_for(urlsplit(page.url).path)
     if fmt is None:
-        raise PageRefused("named", name=page.url, reason=Message("not_article_type", media_type=page.media_type or "unknown"))
+        raise PageRefused(
+            "named", name=page.url, reason=Message("not_article_type", media_type=page.media_type or "unknown")
+        )
     if fmt.name == "html" and page.charset:
         try:  # the server's declared charset beats guessing
             return parse_html_text(page.data.decode(page.charset, errors="replace"), stem)
@@ -118,7 +119,9 @@ def parse_page(page: FetchedPage) -> Parsed:
     return fmt.parse(page.data, f"{stem}{fmt.suffixes[0]}", stem)
 
 
-def fetch_page(url: str, *, max_bytes: int, allow_private: bool = False, timeout: float = DEFAULT_TIMEOUT) -> FetchedPage:
+def fetch_page(
+    url: str, *, max_bytes: int, allow_private: bool = False, timeout: float = DEFAULT_TIMEOUT
+) -> FetchedPage:
     """GET ``url`` following at most MAX_REDIRECTS redirects, each hop checked (see module doc)."""
     deadline = time.monotonic() + timeout
     current = str(url).strip()
@@ -133,7 +136,11 @@ def fetch_page(url: str, *, max_bytes: int, allow_private: bool = False, timeout
                 current = urljoin(target.url, location.strip())
                 continue
             if not 200 <= response.status < 300:
-                raise FetchError("named", name=target.url, reason=Message("server_answered", status=f"{response.status} {response.reason}".rstrip()))
+                raise FetchError(
+                    "named",
+                    name=target.url,
+                    reason=Message("server_answered", status=f"{response.status} {response.reason}".rstrip()),
+                )
             return _body(response, sock, target, max_bytes, deadline)
         finally:
             connection.close()
@@ -161,7 +168,13 @@ def _target(url: str, *, first: bool) -> _Target:
     netloc = f"[{host}]" if ":" in host else host
     netloc += f":{port}" if port else ""
     clean = urlunsplit((scheme, netloc, path, query, ""))  # no fragment, no user:password
-    return _Target(clean, scheme == "https", host, port or (443 if scheme == "https" else 80), path + (f"?{query}" if query else ""))
+    return _Target(
+        clean,
+        scheme == "https",
+        host,
+        port or (443 if scheme == "https" else 80),
+        path + (f"?{query}" if query else ""),
+    )
 
 
 def _resolve(target: _Target, allow_private: bool) -> list[tuple]:
@@ -196,7 +209,9 @@ def _connect(target: _Target, infos: list[tuple], deadline: float) -> tuple[http
                 sock = ssl.create_default_context().wrap_socket(sock, server_hostname=target.host)
         except ssl.SSLError as exc:
             sock.close()
-            raise FetchError("named", name=target.url, reason=Message("tls_failed", reason=exc.reason or exc.__class__.__name__)) from None
+            raise FetchError(
+                "named", name=target.url, reason=Message("tls_failed", reason=exc.reason or exc.__class__.__name__)
+            ) from None
         except OSError as exc:
             sock.close()
             error = exc
@@ -207,7 +222,9 @@ def _connect(target: _Target, infos: list[tuple], deadline: float) -> tuple[http
         return connection, sock
     if isinstance(error, TimeoutError):
         raise FetchError("connect_timeout", host=target.host, port=str(target.port)) from None
-    reason = (error.strerror if error and error.strerror else error.__class__.__name__ if error else "no address").lower()
+    reason = (
+        error.strerror if error and error.strerror else error.__class__.__name__ if error else "no address"
+    ).lower()
     raise FetchError("cannot_connect", host=target.host, port=str(target.port), reason=reason) from None
 
 
@@ -221,7 +238,9 @@ def _get(
     except TimeoutError:
         raise FetchError("named", name=target.url, reason=Message("no_answer_in_time")) from None
     except (OSError, http.client.HTTPException) as exc:
-        raise FetchError("named", name=target.url, reason=Message("broken_answer", error=exc.__class__.__name__)) from None
+        raise FetchError(
+            "named", name=target.url, reason=Message("broken_answer", error=exc.__class__.__name__)
+        ) from None
     except ValueError:  # http.client refuses control characters in the URL
         raise PageRefused("bad_url", url=target.url[:200]) from None
 
@@ -255,7 +274,9 @@ def _body(
     except TimeoutError:
         raise FetchError("named", name=target.url, reason=Message("page_too_slow")) from None
     except (OSError, http.client.HTTPException) as exc:
-        raise FetchError("named", name=target.url, reason=Message("download_broke", error=exc.__class__.__name__)) from None
+        raise FetchError(
+            "named", name=target.url, reason=Message("download_broke", error=exc.__class__.__name__)
+        ) from None
     return FetchedPage(target.url, media_type, _charset(content_type), b"".join(pieces))
 
 

@@ -23,11 +23,19 @@ from convqa.messages import Message
 
 # Re-exported: callers and tests import these from the loader.
 __all__ = [
-    "Article", "UnreadableArticle", "decode_bytes", "iter_article_files",
-    "load_corpus", "normalize_text", "read_article", "slugify", "to_article",
+    "Article",
+    "UnreadableArticle",
+    "decode_bytes",
+    "iter_article_files",
+    "load_corpus",
+    "normalize_text",
+    "read_article",
+    "slugify",
+    "to_article",
 ]
 
 log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Article:
@@ -97,13 +105,15 @@ def iter_article_files(corpus_dir: Path) -> list[Path]:
     if not corpus_dir.is_dir():
         raise CorpusError("corpus_not_found", folder=corpus_dir)
     return sorted(
-        p for p in corpus_dir.rglob("*")
+        p
+        for p in corpus_dir.rglob("*")
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
     )
 
 
-def load_corpus(corpus_dir: Path, max_bytes: int = 5_000_000,
-                read: Callable[[Path], Any] | None = None) -> tuple[list[Any], list[str]]:
+def load_corpus(
+    corpus_dir: Path, max_bytes: int = 5_000_000, read: Callable[[Path], Any] | None = None
+) -> tuple[list[Any], list[str]]:
     """Load every readable article; return them with one warning line per skipped file.
 
     ``read(path)`` turns one file into what is returned (anything with a ``doc_id``;
@@ -121,7 +131,9 @@ def load_corpus(corpus_dir: Path, max_bytes: int = 5_000_000,
             warnings.append(Message("skipped", file=rel, reason=Message("symlink")))
             continue
         if format_for(path.name) is None:
-            warnings.append(Message("skipped", file=rel, reason=Message("unsupported_type", suffix=path.suffix or "(none)")))
+            warnings.append(
+                Message("skipped", file=rel, reason=Message("unsupported_type", suffix=path.suffix or "(none)"))
+            )
             continue
         try:
             article = read(path)
@@ -129,7 +141,11 @@ def load_corpus(corpus_dir: Path, max_bytes: int = 5_000_000,
             warnings.append(Message("skipped", file=rel, reason=exc))
             continue
         if article.doc_id in seen:
-            warnings.append(Message("skipped", file=rel, reason=Message("same_id", doc_id=article.doc_id, other=seen[article.doc_id])))
+            warnings.append(
+                Message(
+                    "skipped", file=rel, reason=Message("same_id", doc_id=article.doc_id, other=seen[article.doc_id])
+                )
+            )
             continue
         seen[article.doc_id] = str(rel)
         articles.append(article)
@@ -139,4 +155,3 @@ def load_corpus(corpus_dir: Path, max_bytes: int = 5_000_000,
     for line in warnings:
         log.warning(line)
     return articles, warnings
-

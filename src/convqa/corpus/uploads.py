@@ -140,7 +140,9 @@ def save_article_bytes(data: bytes, filename: str, corpus_dir: Path, *, max_byte
     if not data:
         raise CorpusError("named", name=shown, reason=Message("empty_file"))
     if len(data) > max_bytes:
-        raise CorpusError("named", name=shown, reason=Message("over_limit", mb=len(data) / 1e6, limit_mb=max_bytes / 1e6))
+        raise CorpusError(
+            "named", name=shown, reason=Message("over_limit", mb=len(data) / 1e6, limit_mb=max_bytes / 1e6)
+        )
     corpus_dir = Path(corpus_dir)
     try:
         corpus_dir.mkdir(parents=True, exist_ok=True)
@@ -154,8 +156,13 @@ def save_article_bytes(data: bytes, filename: str, corpus_dir: Path, *, max_byte
         except (UnreadableArticle, UnicodeDecodeError, OSError):
             pass  # the same unreadable bytes: the checks below say why they are refused
         else:
-            return SavedArticle(twin, article.doc_id, article.title, False,
-                                Message("named", name=shown, reason=Message("already_there", file=twin.relative_to(corpus_dir))))
+            return SavedArticle(
+                twin,
+                article.doc_id,
+                article.title,
+                False,
+                Message("named", name=shown, reason=Message("already_there", file=twin.relative_to(corpus_dir))),
+            )
 
     # A hidden folder (the loader skips it) holding the file under its final base name,
     # so a title derived from the file name is the one the index will see.
@@ -186,12 +193,19 @@ def _place_staged(tmp: Path, shown: str, corpus_dir: Path, max_bytes: int) -> Sa
     existing = _existing(corpus_dir, _EXISTING_MAX_BYTES)
     for other in existing:
         if other.text == article.text:
-            return SavedArticle(corpus_dir / other.path, other.doc_id, other.title, False,
-                                Message("named", name=shown, reason=Message("same_text", file=other.path)))
+            return SavedArticle(
+                corpus_dir / other.path,
+                other.doc_id,
+                other.title,
+                False,
+                Message("named", name=shown, reason=Message("same_text", file=other.path)),
+            )
     used_ids = {a.doc_id: a.path for a in existing}
     explicit_id = article.doc_id != slugify(stem)  # an ``id:`` in the front matter
     if explicit_id and article.doc_id in used_ids:
-        raise CorpusError("named", name=shown, reason=Message("id_taken", doc_id=article.doc_id, file=used_ids[article.doc_id]))
+        raise CorpusError(
+            "named", name=shown, reason=Message("id_taken", doc_id=article.doc_id, file=used_ids[article.doc_id])
+        )
 
     for attempt in range(1, _MAX_NAME_ATTEMPTS + 1):
         candidate = name if attempt == 1 else f"{stem}-{attempt}.{suffix}"
@@ -201,8 +215,11 @@ def _place_staged(tmp: Path, shown: str, corpus_dir: Path, max_bytes: int) -> Sa
             continue
         if _link_no_replace(tmp, target):
             final = read_article(target, max_bytes=max_bytes, root=corpus_dir)
-            said = (Message("saved", file=candidate, title=final.title) if attempt == 1
-                    else Message("saved_renamed", file=candidate, taken=name, title=final.title))
+            said = (
+                Message("saved", file=candidate, title=final.title)
+                if attempt == 1
+                else Message("saved_renamed", file=candidate, taken=name, title=final.title)
+            )
             return SavedArticle(target, final.doc_id, final.title, True, said)
     raise CorpusError("named", name=shown, reason=Message("no_free_name", name=name))
 
@@ -214,7 +231,9 @@ def save_upload(path: Path, corpus_dir: Path, *, max_bytes: int, filename: str |
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise CorpusError("named", name=filename, reason=Message("over_limit", mb=size / 1e6, limit_mb=max_bytes / 1e6))
+            raise CorpusError(
+                "named", name=filename, reason=Message("over_limit", mb=size / 1e6, limit_mb=max_bytes / 1e6)
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise CorpusError("named", name=filename, reason=Message("upload_unreadable", reason=exc.strerror)) from None
@@ -223,7 +242,9 @@ def save_upload(path: Path, corpus_dir: Path, *, max_bytes: int, filename: str |
 
 def save_pasted(title: str, text: str, corpus_dir: Path, *, source: str = "", max_bytes: int) -> SavedArticle:
     """Add a pasted article (title, optional source URL, text) as a Markdown file."""
-    return save_markdown(title, text, corpus_dir, source=source, lang=detect_language(str(text or "")[:2000]), max_bytes=max_bytes)
+    return save_markdown(
+        title, text, corpus_dir, source=source, lang=detect_language(str(text or "")[:2000]), max_bytes=max_bytes
+    )
 
 
 def save_markdown(

@@ -86,12 +86,21 @@ def ask_one(assistant: Assistant, q: EvalQuestion, k: int, pipeline=None) -> Que
     # CPU time (all threads) moves less than wall time when other jobs share the machine.
     extra = {"cpu_ms": (time.process_time() - cpu) * 1e3, "floor_cpu_ms": floor_cpu}
     if answer is None:
-        return QuestionResult(q, [], latency, quotes=[], answer="", abstained=True, floor_ms=floor,
-                              extra=extra | {"error": error})
+        return QuestionResult(
+            q, [], latency, quotes=[], answer="", abstained=True, floor_ms=floor, extra=extra | {"error": error}
+        )
     evidence, quotes = _citations(answer)
-    return QuestionResult(q, evidence, latency, quotes=quotes, answer=answer.answer, abstained=answer.abstained,
-                          floor_ms=floor, extra=extra | {"timings": answer.timings},
-                          short=answer.short.text if answer.short else "")
+    return QuestionResult(
+        q,
+        evidence,
+        latency,
+        quotes=quotes,
+        answer=answer.answer,
+        abstained=answer.abstained,
+        floor_ms=floor,
+        extra=extra | {"timings": answer.timings},
+        short=answer.short.text if answer.short else "",
+    )
 
 
 @dataclass
@@ -127,7 +136,9 @@ def measure_index(assistant: Assistant) -> IndexTiming:
     return IndexTiming(report.chunks, index_s, index_cpu, encode_s, time.process_time() - cpu)
 
 
-def ask_all(assistant: Assistant, questions: list[EvalQuestion], k: int) -> tuple[list[QuestionResult], dict[str, list[QuestionResult]]]:
+def ask_all(
+    assistant: Assistant, questions: list[EvalQuestion], k: int
+) -> tuple[list[QuestionResult], dict[str, list[QuestionResult]]]:
     """Every question through ``Assistant.ask`` (with its floor), and through BM25 and dense alone."""
     for q in questions[:WARMUP_QUESTIONS]:  # loads BM25, warms caches: not timed
         ask_one(assistant, q, k)

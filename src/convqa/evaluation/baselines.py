@@ -67,10 +67,10 @@ class LangChainChroma:
         texts = {a.doc_id: a.text for a in articles}
         for doc in docs:
             start = doc.metadata["start_index"]
-            if texts[doc.metadata["doc_id"]][start:start + len(doc.page_content)] != doc.page_content:
+            if texts[doc.metadata["doc_id"]][start : start + len(doc.page_content)] != doc.page_content:
                 self.misplaced += 1
         for i in range(0, len(docs), batch):  # Chroma caps the size of one write
-            self.store.add_documents(docs[i:i + batch])
+            self.store.add_documents(docs[i : i + batch])
         self.chunks = len(docs)
         self.index_seconds = time.perf_counter() - started
 
@@ -79,6 +79,12 @@ class LangChainChroma:
         out = []
         for doc in self.store.similarity_search(question, k=k):
             start = int(doc.metadata.get("start_index", -1))
-            out.append(Span(str(doc.metadata.get("doc_id", "")), start, start + len(doc.page_content),
-                            len(doc.page_content.split())))
+            out.append(
+                Span(
+                    str(doc.metadata.get("doc_id", "")),
+                    start,
+                    start + len(doc.page_content),
+                    len(doc.page_content.split()),
+                )
+            )
         return out

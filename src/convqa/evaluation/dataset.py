@@ -135,13 +135,14 @@ def load_squad(path: Path, limit: int | None = None) -> EvalSet:
         for qa, raw, lead, text, base in pending:
             question = _map_question(qa, raw, lead, text, base, doc_id, title, split, result)
             if question is not None:
-                assert article_text[question.start:question.end] == question.answer
+                assert article_text[question.start : question.end] == question.answer
                 result.questions.append(question)
     return result
 
 
-def _map_question(qa: dict, raw: str, lead: int, text: str, base: int, doc_id: str,
-                  title: str, split: str, result: EvalSet) -> EvalQuestion | None:
+def _map_question(
+    qa: dict, raw: str, lead: int, text: str, base: int, doc_id: str, title: str, split: str, result: EvalSet
+) -> EvalQuestion | None:
     qid = str(qa.get("id", ""))
     answers = qa.get("answers") or []
     question = str(qa.get("question", "")).strip()
@@ -158,7 +159,7 @@ def _map_question(qa: dict, raw: str, lead: int, text: str, base: int, doc_id: s
         result.dropped.append(qid)
         return None
     start = len(_clean(raw[:raw_start])) - lead + skip
-    if text[start:start + len(answer)] != answer:
+    if text[start : start + len(answer)] != answer:
         found = _nearest(text, answer, start)
         if found is None:
             result.dropped.append(qid)
@@ -189,5 +190,5 @@ def verify_corpus(evalset: EvalSet, folder: Path, max_bytes: int = 5_000_000) ->
         if got.text != article.text or got.title != article.title:
             raise ConvqaError("loader_changed", doc_id=article.doc_id)
     for q in evalset.questions:
-        if loaded[q.doc_id].text[q.start:q.end] != q.answer:
+        if loaded[q.doc_id].text[q.start : q.end] != q.answer:
             raise ConvqaError("gold_off", question=q.id)

@@ -8,10 +8,10 @@ search, so the same words found in another passage or article do not count.
 from __future__ import annotations
 
 import math
-from collections import Counter
 import re
 import string
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
@@ -185,11 +185,18 @@ def summarize(results: Sequence[QuestionResult]) -> dict:
     for k in QUOTE_KS:
         quoted = [r for r in answering if r.quotes is not None]
         out[f"quote_hit@{k}"] = (
-            round(sum(1 for r in quoted if any(covers(s.doc_id, s.start, s.end, r.question) for s in r.quotes[:k])) / len(quoted), 4)
-            if quoted else None
+            round(
+                sum(1 for r in quoted if any(covers(s.doc_id, s.start, s.end, r.question) for s in r.quotes[:k]))
+                / len(quoted),
+                4,
+            )
+            if quoted
+            else None
         )
     if answering:
-        out["answer_contains"] = round(sum(answer_contains(r.answer, r.question.answer) for r in answering) / len(answering), 4)
+        out["answer_contains"] = round(
+            sum(answer_contains(r.answer, r.question.answer) for r in answering) / len(answering), 4
+        )
         # Length of real answers: the fixed abstention sentence would only blur it.
         answered = [r for r in answering if not r.abstained]
         out["answer_words_mean"] = _round(_mean([len(_MARKER.sub(" ", r.answer).split()) for r in answered]), 1)
@@ -198,7 +205,9 @@ def summarize(results: Sequence[QuestionResult]) -> dict:
         out |= {"answer_contains": None, "answer_words_mean": None, "abstain_rate": None}
     # End to end: a question without a short answer (abstained, not confident) scores 0.
     shorts = [r for r in answering if r.short is not None]
-    out["short_em"] = round(_mean([float(exact_match(r.short, r.question.answer)) for r in shorts]), 4) if shorts else None
+    out["short_em"] = (
+        round(_mean([float(exact_match(r.short, r.question.answer)) for r in shorts]), 4) if shorts else None
+    )
     out["short_f1"] = round(_mean([f1_score(r.short, r.question.answer) for r in shorts]), 4) if shorts else None
     reading = [r.extra["reading_f1"] for r in results if "reading_f1" in r.extra]
     out["reading_f1"] = round(_mean(reading), 4) if reading else None
@@ -212,8 +221,9 @@ def summarize(results: Sequence[QuestionResult]) -> dict:
     return out
 
 
-def index_metrics(index_seconds: float | None, chunks: int, encode_seconds: float | None,
-                  peak_rss_mb: float | None) -> dict:
+def index_metrics(
+    index_seconds: float | None, chunks: int, encode_seconds: float | None, peak_rss_mb: float | None
+) -> dict:
     """Index-level metrics (INDEX_KEYS)."""
     return {
         "index_seconds": _round(index_seconds, 3),

@@ -24,8 +24,16 @@ TARGETS: tuple[tuple[str, str, float], ...] = (
     ("index_encode_ratio", "<=", 2.5),
 )
 _OPS = {">=": operator.ge, "<=": operator.le}
-CHART_KEYS = ("evidence_hit@1", "evidence_hit@3", "evidence_hit@5", "evidence_hit@10", "mrr@10",
-              "quote_hit@1", "quote_hit@3", "answer_contains")
+CHART_KEYS = (
+    "evidence_hit@1",
+    "evidence_hit@3",
+    "evidence_hit@5",
+    "evidence_hit@10",
+    "mrr@10",
+    "quote_hit@1",
+    "quote_hit@3",
+    "answer_contains",
+)
 SYSTEM = "convqa"
 
 
@@ -35,8 +43,14 @@ def check_targets(metrics: dict) -> list[dict]:
     test = metrics.get("splits", {}).get("test") or {}
     for key, op, goal in TARGETS:
         value = test.get(key, metrics.get(key)) if key not in INDEX_KEYS else metrics.get(key)
-        out.append({"metric": key, "target": f"{op} {goal}", "value": value,
-                    "met": None if value is None else bool(_OPS[op](value, goal))})
+        out.append(
+            {
+                "metric": key,
+                "target": f"{op} {goal}",
+                "value": value,
+                "met": None if value is None else bool(_OPS[op](value, goal)),
+            }
+        )
     return out
 
 
@@ -51,7 +65,14 @@ def columns(metrics: dict) -> dict[str, dict]:
 def _fmt(key: str, value) -> str:
     if value is None:
         return "—"
-    if key.endswith("_mb") or "_ms_" in key or key.endswith("_ms_p50") or key.endswith("_ms_p95") or key.startswith("floor_ms") or key.endswith("words_mean"):
+    if (
+        key.endswith("_mb")
+        or "_ms_" in key
+        or key.endswith("_ms_p50")
+        or key.endswith("_ms_p95")
+        or key.startswith("floor_ms")
+        or key.endswith("words_mean")
+    ):
         return f"{value:.1f}"
     if key.endswith("per_second"):
         return f"{value:.0f}"
@@ -68,8 +89,9 @@ def _rows(metrics: dict) -> tuple[list[str], list[list[str]]]:
     # Only the splits are subsets; every other column covers all the questions.
     rows = [["questions", *(str(c.get("n_questions", metrics["config"]["n_questions"])) for c in cols.values())]]
     for key in METRIC_KEYS:
-        rows.append([key, *("" if key in INDEX_KEYS and ":" in name else _fmt(key, col.get(key))
-                            for name, col in cols.items())])
+        rows.append(
+            [key, *("" if key in INDEX_KEYS and ":" in name else _fmt(key, col.get(key)) for name, col in cols.items())]
+        )
     return header, rows
 
 
@@ -77,7 +99,10 @@ def table(metrics: dict) -> str:
     """The metrics as a fixed-width terminal table, followed by the targets."""
     header, rows = _rows(metrics)
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+
+    def line(r: list[str]) -> str:
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+
     out = [line(header), "  ".join("-" * w for w in widths), *map(line, rows), ""]
     for t in check_targets(metrics):
         mark = {True: "ok  ", False: "MISS", None: "n/a "}[t["met"]]
@@ -86,13 +111,25 @@ def table(metrics: dict) -> str:
         out.append(cpu_line(metrics["cpu_time"]))
     out += extra_lines(metrics)
     config = metrics["config"]
-    out.append(f"\n{config['n_questions']} questions over {config['n_articles']} articles, {config['chunks']} chunks, "
-               f"k={config['k']}, {config['wall_seconds']:.0f} s")
+    out.append(
+        f"\n{config['n_questions']} questions over {config['n_articles']} articles, {config['chunks']} chunks, "
+        f"k={config['k']}, {config['wall_seconds']:.0f} s"
+    )
     return "\n".join(out)
 
 
-VARIANT_KEYS = ("evidence_hit@1", "quote_hit@1", "answer_contains", "answer_words_mean", "short_em", "short_f1",
-                "abstain_rate", "latency_floor_ratio", "answer_step_ms_p50", "answer_step_ms_p95")
+VARIANT_KEYS = (
+    "evidence_hit@1",
+    "quote_hit@1",
+    "answer_contains",
+    "answer_words_mean",
+    "short_em",
+    "short_f1",
+    "abstain_rate",
+    "latency_floor_ratio",
+    "answer_step_ms_p50",
+    "answer_step_ms_p95",
+)
 
 
 def extra_lines(metrics: dict) -> list[str]:
@@ -100,9 +137,11 @@ def extra_lines(metrics: dict) -> list[str]:
     out = []
     held = metrics.get("held_out_articles")
     if held:
-        out.append(f"held-out articles ({held['split']}, {held['n_questions']} questions): abstained on "
-                   f"{held['abstain_rate']:.3f}; ordinary {held['split']} questions: "
-                   f"{metrics.get('splits', {}).get(held['split'], {}).get('abstain_rate')}")
+        out.append(
+            f"held-out articles ({held['split']}, {held['n_questions']} questions): abstained on "
+            f"{held['abstain_rate']:.3f}; ordinary {held['split']} questions: "
+            f"{metrics.get('splits', {}).get(held['split'], {}).get('abstain_rate')}"
+        )
     variants = metrics.get("variants") or {}
     if variants:
         out.append("\nanswer steps on the test split (same index and retrieval):")
@@ -115,9 +154,11 @@ def extra_lines(metrics: dict) -> list[str]:
 
 def cpu_line(cpu: dict) -> str:
     """The speed ratios in CPU time, which load from other jobs disturbs less than wall time."""
-    return (f"CPU time: ask p50 {cpu['ask_ms_p50']:.0f} ms vs floor {cpu['floor_ms_p50']:.0f} ms "
-            f"(ratio {_fmt('ratio', cpu['latency_floor_ratio'])}); index {cpu['index_seconds']:.1f} s vs encode "
-            f"{cpu['encode_seconds']:.1f} s (ratio {_fmt('ratio', cpu['index_encode_ratio'])})")
+    return (
+        f"CPU time: ask p50 {cpu['ask_ms_p50']:.0f} ms vs floor {cpu['floor_ms_p50']:.0f} ms "
+        f"(ratio {_fmt('ratio', cpu['latency_floor_ratio'])}); index {cpu['index_seconds']:.1f} s vs encode "
+        f"{cpu['encode_seconds']:.1f} s (ratio {_fmt('ratio', cpu['index_encode_ratio'])})"
+    )
 
 
 def markdown(metrics: dict, chart: str | None) -> str:
@@ -144,8 +185,11 @@ def markdown(metrics: dict, chart: str | None) -> str:
         "",
         "| metric | target | value | met |",
         "|---|---|---|---|",
-        *(f"| {t['metric']} | {t['target']} | {_fmt(t['metric'], t['value'])} | "
-          f"{ {True: 'yes', False: '**no**', None: 'n/a'}[t['met']] } |" for t in check_targets(metrics)),
+        *(
+            f"| {t['metric']} | {t['target']} | {_fmt(t['metric'], t['value'])} | "
+            f"{ {True: 'yes', False: '**no**', None: 'n/a'}[t['met']] } |"
+            for t in check_targets(metrics)
+        ),
         "",
     ]
     if metrics.get("cpu_time"):
@@ -153,7 +197,14 @@ def markdown(metrics: dict, chart: str | None) -> str:
     lines += [*extra_lines(metrics), ""]
     if chart:
         lines += [f"![metrics per system]({chart})", ""]
-    lines += ["## Configuration", "", "```json", json.dumps(config, ensure_ascii=False, indent=2, default=str), "```", ""]
+    lines += [
+        "## Configuration",
+        "",
+        "```json",
+        json.dumps(config, ensure_ascii=False, indent=2, default=str),
+        "```",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -173,7 +224,9 @@ def chart(metrics: dict, path: Path) -> None:
         bars = ax.bar(xs, ys, width, label=name)
         for x, key in zip(xs, CHART_KEYS):
             if values.get(key) is None:
-                ax.text(x, 0.01, "n/a", ha="center", va="bottom", fontsize=6, rotation=90, color=bars[0].get_facecolor())
+                ax.text(
+                    x, 0.01, "n/a", ha="center", va="bottom", fontsize=6, rotation=90, color=bars[0].get_facecolor()
+                )
     ax.set_xticks(range(len(CHART_KEYS)), CHART_KEYS, rotation=20)
     ax.set_ylim(0, 1)
     ax.set_ylabel("share of questions")
@@ -190,7 +243,8 @@ def write_reports(metrics: dict, out_dir: Path) -> None:
     """metrics.json, report.md and metrics.png in ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     metrics["targets"] = check_targets(metrics)
-    (out_dir / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2, default=str) + "\n",
-                                          encoding="utf-8")
+    (out_dir / "metrics.json").write_text(
+        json.dumps(metrics, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+    )
     chart(metrics, out_dir / "metrics.png")
     (out_dir / "report.md").write_text(markdown(metrics, "metrics.png"), encoding="utf-8")

@@ -24,7 +24,15 @@ from convqa.errors import ConvqaError
 from convqa.evaluation.asking import WARMUP_QUESTIONS, IndexTiming, ask_all, ask_langchain, ask_one, bar, measure_index
 from convqa.evaluation.baselines import TUTORIAL_CHUNK_OVERLAP, TUTORIAL_CHUNK_SIZE, LangChainChroma
 from convqa.evaluation.dataset import SPLITS, EvalSet, load_squad, verify_corpus, write_corpus
-from convqa.evaluation.metrics import INDEX_KEYS, QuestionResult, hit_rank, index_metrics, peak_rss_mb, percentile, summarize
+from convqa.evaluation.metrics import (
+    INDEX_KEYS,
+    QuestionResult,
+    hit_rank,
+    index_metrics,
+    peak_rss_mb,
+    percentile,
+    summarize,
+)
 from convqa.evaluation.reading import held_out_abstention, reading_f1
 from convqa.evaluation.report import write_reports
 from convqa.evaluation.variants import run_variants
@@ -33,16 +41,34 @@ from convqa.settings import Settings
 
 #: Settings that shape the results (host, port, auth... do not).
 CONFIG_SETTINGS = (
-    "model", "embed_titles", "chunk_max_words", "chunk_min_words", "top_k", "candidates", "rrf_k",
-    "max_question_chars", "retrievers", "answerer", "reader_dir", "reader_precision", "reader_abstain_below",
-    "reader_short_above", "cite_min_relevance", "generator", "llm_model",
+    "model",
+    "embed_titles",
+    "chunk_max_words",
+    "chunk_min_words",
+    "top_k",
+    "candidates",
+    "rrf_k",
+    "max_question_chars",
+    "retrievers",
+    "answerer",
+    "reader_dir",
+    "reader_precision",
+    "reader_abstain_below",
+    "reader_short_above",
+    "cite_min_relevance",
+    "generator",
+    "llm_model",
 )
 
 
 def eval_settings(base: Settings, corpus_dir: Path, data_dir: Path, k: int) -> Settings:
     """The caller's settings (``base``) on a fresh embedded store, with k citations per answer."""
     values = base.model_dump() | {
-        "corpus_dir": corpus_dir, "data_dir": data_dir, "chroma_url": None, "collection": "convqa-eval", "top_k": k,
+        "corpus_dir": corpus_dir,
+        "data_dir": data_dir,
+        "chroma_url": None,
+        "collection": "convqa-eval",
+        "top_k": k,
         # Retrieval is scored on k citations: every passage up to k is cited, supporting or not.
         "cite_min_relevance": 0.0,
     }
@@ -54,8 +80,13 @@ def code_version() -> dict:
     here = Path(__file__).resolve().parent
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=10)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
-                               capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
     except (OSError, subprocess.SubprocessError):
         return {"commit": None, "dirty": None}
     if commit.returncode != 0:
@@ -68,9 +99,11 @@ def _cpu_summary(system: list[QuestionResult], index_cpu: float, encode_cpu: flo
     ask = percentile([r.extra["cpu_ms"] for r in system], 50)
     floor = percentile([r.extra["floor_cpu_ms"] for r in system], 50)
     return {
-        "ask_ms_p50": round(ask, 2), "floor_ms_p50": round(floor, 2),
+        "ask_ms_p50": round(ask, 2),
+        "floor_ms_p50": round(floor, 2),
         "latency_floor_ratio": round(ask / floor, 3) if floor else None,
-        "index_seconds": round(index_cpu, 3), "encode_seconds": round(encode_cpu, 3),
+        "index_seconds": round(index_cpu, 3),
+        "encode_seconds": round(encode_cpu, 3),
         "index_encode_ratio": round(index_cpu / encode_cpu, 3) if encode_cpu else None,
     }
 
@@ -90,12 +123,22 @@ def _question_rows(system: list[QuestionResult], baselines: dict[str, list[Quest
     for i, r in enumerate(system):
         q = r.question
         row = {
-            "id": q.id, "split": q.split, "question": q.question, "gold": q.answer, "doc_id": q.doc_id,
-            "start": q.start, "end": q.end, "answer": r.answer, "abstained": r.abstained,
-            "evidence_rank": hit_rank(r.evidence, q), "quote_rank": hit_rank(r.quotes or [], q),
+            "id": q.id,
+            "split": q.split,
+            "question": q.question,
+            "gold": q.answer,
+            "doc_id": q.doc_id,
+            "start": q.start,
+            "end": q.end,
+            "answer": r.answer,
+            "abstained": r.abstained,
+            "evidence_rank": hit_rank(r.evidence, q),
+            "quote_rank": hit_rank(r.quotes or [], q),
             "cited": [[s.doc_id, s.start, s.end] for s in r.evidence[:3]],
-            "latency_ms": round(r.latency_ms, 2), "floor_ms": round(r.floor_ms or 0.0, 2),
-            "cpu_ms": round(r.extra["cpu_ms"], 2), "timings": r.extra.get("timings"),
+            "latency_ms": round(r.latency_ms, 2),
+            "floor_ms": round(r.floor_ms or 0.0, 2),
+            "cpu_ms": round(r.extra["cpu_ms"], 2),
+            "timings": r.extra.get("timings"),
         } | {f"{name}_rank": hit_rank(results[i].evidence, q) for name, results in baselines.items()}
         if "error" in r.extra:
             row["error"] = r.extra["error"]
@@ -126,8 +169,9 @@ def _selected(dataset: Path, limit: int | None, split: str | None) -> EvalSet:
     return evalset
 
 
-def _measure(assistant: Assistant, evalset: EvalSet, k: int, root: Path, held_out_articles: bool,
-             variants: list[str] | None) -> Measured:
+def _measure(
+    assistant: Assistant, evalset: EvalSet, k: int, root: Path, held_out_articles: bool, variants: list[str] | None
+) -> Measured:
     """Index, ask every question (system and baselines), then the test split's extra measures."""
     settings = assistant.settings
     timing = measure_index(assistant)
@@ -155,7 +199,9 @@ def _measure(assistant: Assistant, evalset: EvalSet, k: int, root: Path, held_ou
 def _metrics(run: Measured) -> dict:
     """The metrics of the system, its splits and its baselines (without the config)."""
     timing = run.timing
-    metrics: dict = _summaries(run.system) | index_metrics(timing.index_s, timing.chunks, timing.encode_s, run.peak_rss_mb)
+    metrics: dict = _summaries(run.system) | index_metrics(
+        timing.index_s, timing.chunks, timing.encode_s, run.peak_rss_mb
+    )
     metrics["splits"] = _by_split(run.system)
     metrics["cpu_time"] = _cpu_summary(run.system, timing.index_cpu, timing.encode_cpu)
     if run.held_out is not None:
@@ -172,8 +218,9 @@ def _metrics(run: Measured) -> dict:
     return metrics
 
 
-def _config(run: Measured, evalset: EvalSet, settings: Settings, dataset: Path, *, limit: int | None,
-            split: str | None, k: int) -> dict:
+def _config(
+    run: Measured, evalset: EvalSet, settings: Settings, dataset: Path, *, limit: int | None, split: str | None, k: int
+) -> dict:
     """What was measured, how, and on which code and machine."""
     return {
         "dataset": str(dataset),
@@ -185,16 +232,22 @@ def _config(run: Measured, evalset: EvalSet, settings: Settings, dataset: Path, 
         "split_questions": {s: sum(q.split == s for q in evalset.questions) for s in SPLITS},
         "split_articles": {s: sum(a.split == s for a in evalset.articles) for s in SPLITS},
         "chunks": run.timing.chunks,
-        "settings": {key: (str(v) if isinstance(v, Path) else v) for key in CONFIG_SETTINGS
-                     for v in [getattr(settings, key)]} | {"chunk_max_words": chunk_max_words(settings)},
+        "settings": {
+            key: (str(v) if isinstance(v, Path) else v) for key in CONFIG_SETTINGS for v in [getattr(settings, key)]
+        }
+        | {"chunk_max_words": chunk_max_words(settings)},
         "answerer": run.answerer,
         "answers_repaired": evalset.repaired,
         "questions_dropped": evalset.dropped,
         "questions_refused": [r.question.id for r in run.system if "error" in r.extra],
         "warmup_questions": min(WARMUP_QUESTIONS, len(evalset.questions)),
         "floor": f"encode_queries + store.search(k={k})",
-        "langchain_chroma": {"chunk_size": TUTORIAL_CHUNK_SIZE, "chunk_overlap": TUTORIAL_CHUNK_OVERLAP,
-                             "add_start_index": True, "misplaced_chunks": run.langchain.misplaced},
+        "langchain_chroma": {
+            "chunk_size": TUTORIAL_CHUNK_SIZE,
+            "chunk_overlap": TUTORIAL_CHUNK_OVERLAP,
+            "add_start_index": True,
+            "misplaced_chunks": run.langchain.misplaced,
+        },
     }
 
 
@@ -223,8 +276,9 @@ def run_eval(
         write_corpus(evalset, root / "corpus")
         settings = eval_settings(settings, root / "corpus", root / "data", k)
         verify_corpus(evalset, settings.corpus_dir, settings.max_article_bytes)
-        print(f"loading the model; {len(evalset.articles)} articles, {len(evalset.questions)} questions",
-              file=sys.stderr)
+        print(
+            f"loading the model; {len(evalset.articles)} articles, {len(evalset.questions)} questions", file=sys.stderr
+        )
         run = _measure(Assistant(settings), evalset, k, root, held_out_articles, variants)
     metrics = _metrics(run)
     metrics["config"] = _config(run, evalset, settings, dataset, limit=limit, split=split, k=k) | {

@@ -33,7 +33,8 @@ def run_variants(assistant, questions: list[EvalQuestion], k: int, names: list[s
         results = [ask(assistant, q, k, pipeline) for q in questions]
         step = [r.extra["timings"]["answer_ms"] for r in results if "timings" in r.extra]
         out[name] = summarize(results) | {
-            "answer_step_ms_p50": percentile(step, 50), "answer_step_ms_p95": percentile(step, 95),
+            "answer_step_ms_p50": percentile(step, 50),
+            "answer_step_ms_p95": percentile(step, 95),
             "answerer": getattr(pipeline.answerer, "description", settings.answerer),
         }
     return out

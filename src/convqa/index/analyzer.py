@@ -26,10 +26,35 @@ def fold_accents(word: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-_STOP = frozenset(STOPWORDS_FRENCH) | frozenset(fold_accents(w) for w in STOPWORDS_FRENCH) | {
-    "a", "au", "aux", "est", "sont", "été", "cette", "ces", "cet", "qui", "que", "quoi",
-    "dont", "où", "quel", "quelle", "quels", "quelles", "y", "ne", "pas", "plus", "comme",
-}
+_STOP = (
+    frozenset(STOPWORDS_FRENCH)
+    | frozenset(fold_accents(w) for w in STOPWORDS_FRENCH)
+    | {
+        "a",
+        "au",
+        "aux",
+        "est",
+        "sont",
+        "été",
+        "cette",
+        "ces",
+        "cet",
+        "qui",
+        "que",
+        "quoi",
+        "dont",
+        "où",
+        "quel",
+        "quelle",
+        "quels",
+        "quelles",
+        "y",
+        "ne",
+        "pas",
+        "plus",
+        "comme",
+    }
+)
 
 
 @lru_cache(maxsize=1)
@@ -55,4 +80,3 @@ def analyze(text: str) -> list[str]:
     """Index terms of a text (see module docstring)."""
     kept = [fold_accents(w) for w in words(text) if w not in _STOP and not (len(w) == 1 and not w.isdigit())]
     return [stem for stem in _stemmer().stemWords(kept) if stem]
-

@@ -153,8 +153,17 @@ def _pulling(progress: Progress | None, work: int) -> Callable[[list[Document]],
     return source
 
 
-def _write(docs: list[Document], changes: Changes, redo: set[str], manager, store: VectorStore, source, *,
-           whole: bool, full: bool) -> tuple[dict, int]:
+def _write(
+    docs: list[Document],
+    changes: Changes,
+    redo: set[str],
+    manager,
+    store: VectorStore,
+    source,
+    *,
+    whole: bool,
+    full: bool,
+) -> tuple[dict, int]:
     """Send the chunks through LangChain's index(); its counts and the vectors deleted here.
 
     ``redo``: the articles to send when not ``whole`` (convqa.index.builder._articles_to_redo).
@@ -162,16 +171,31 @@ def _write(docs: list[Document], changes: Changes, redo: set[str], manager, stor
     from langchain_core.indexing import index
 
     if whole:  # every chunk goes through index(): its full cleanup deletes the rest
-        result = index(source(docs), manager, store.langchain, cleanup="full", source_id_key="doc_id",
-                       key_encoder="sha256", batch_size=BATCH, force_update=full)
+        result = index(
+            source(docs),
+            manager,
+            store.langchain,
+            cleanup="full",
+            source_id_key="doc_id",
+            key_encoder="sha256",
+            batch_size=BATCH,
+            force_update=full,
+        )
         return result, 0
     # Only the changed articles: their old chunks go by incremental cleanup (per
     # article), the removed articles' by their group, the others are not touched.
     changed = [doc for doc in docs if str(doc.metadata.get("doc_id")) in redo]
     result = {"num_added": 0, "num_updated": 0, "num_skipped": 0, "num_deleted": 0}
     if changed:
-        result = index(source(changed), manager, store.langchain, cleanup="incremental",
-                       source_id_key="doc_id", key_encoder="sha256", batch_size=BATCH)
+        result = index(
+            source(changed),
+            manager,
+            store.langchain,
+            cleanup="incremental",
+            source_id_key="doc_id",
+            key_encoder="sha256",
+            batch_size=BATCH,
+        )
     deleted = delete_gone(store, manager, changes, docs)
     result["num_skipped"] += len(docs) - len(changed)
     return result, deleted
@@ -197,8 +221,17 @@ def _plan(settings: Settings, docs: list[Document], report: IndexReport, client,
     return changes
 
 
-def _sync(settings: Settings, docs: list[Document], report: IndexReport, *, full: bool, progress: Progress | None,
-          embedder: Embedder | None, store: VectorStore | None, on_plan: Callable[[Changes], None] | None) -> None:
+def _sync(
+    settings: Settings,
+    docs: list[Document],
+    report: IndexReport,
+    *,
+    full: bool,
+    progress: Progress | None,
+    embedder: Embedder | None,
+    store: VectorStore | None,
+    on_plan: Callable[[Changes], None] | None,
+) -> None:
     """The index run proper, under the data directory's lock; fills ``report``."""
     client = store.client if store is not None else open_client(settings)
     changes = _plan(settings, docs, report, client, embedder, full)

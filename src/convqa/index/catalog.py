@@ -73,8 +73,10 @@ def record_keys(settings: Settings, every_indexer: bool = False) -> dict[str, st
                 # The collection's own namespace and each indexer's "<namespace>/<name>".
                 base = collection_namespace(settings)
                 rows = conn.execute(
-                    text(f"SELECT key, group_id FROM {RECORD_TABLE} WHERE namespace = :ns OR "
-                         "substr(namespace, 1, :n) = :prefix"),
+                    text(
+                        f"SELECT key, group_id FROM {RECORD_TABLE} WHERE namespace = :ns OR "
+                        "substr(namespace, 1, :n) = :prefix"
+                    ),
                     {"ns": base, "prefix": base + "/", "n": len(base) + 1},
                 )
             else:
@@ -122,9 +124,15 @@ def articles_of(metadatas: list[dict[str, Any]]) -> list[ArticleInfo]:
     for m in metadatas:
         first.setdefault(str(m.get("doc_id")), m)
     articles = [
-        ArticleInfo(doc_id=doc_id, title=str(m.get("title") or doc_id), date=str(m.get("date") or ""),
-                    source=str(m.get("source") or ""), file=str(m.get("path") or ""), lang=str(m.get("lang") or ""),
-                    passages=passages[doc_id])
+        ArticleInfo(
+            doc_id=doc_id,
+            title=str(m.get("title") or doc_id),
+            date=str(m.get("date") or ""),
+            source=str(m.get("source") or ""),
+            file=str(m.get("path") or ""),
+            lang=str(m.get("lang") or ""),
+            passages=passages[doc_id],
+        )
         for doc_id, m in first.items()
     ]
     articles.sort(key=lambda a: a.title.casefold())
@@ -137,7 +145,9 @@ def list_articles(settings: Settings, client: Any = None) -> list[ArticleInfo]:
     return articles_of(list(stored_chunks(open_collection(settings, client)).values()))
 
 
-def index_status(settings: Settings, client: Any = None, lexical: Any = None, calibrated: bool | None = None) -> dict[str, Any]:
+def index_status(
+    settings: Settings, client: Any = None, lexical: Any = None, calibrated: bool | None = None
+) -> dict[str, Any]:
     """Counts of the vector store, the lexical index and the record manager, and what built them.
 
     ``lexical`` is a loaded LexicalIndex to count instead of reading the saved file;
@@ -189,8 +199,10 @@ def delete_article_file(settings: Settings, doc_id: str, client: Any = None) -> 
     root = Path(settings.corpus_dir).resolve()
     path = root / info.file
     # Index metadata is data: a path must name a plain file inside the folder, nothing else.
-    if not info.file or not path.resolve().is_relative_to(root) or any(
-        p.is_symlink() for p in [path, *path.parents] if p.is_relative_to(root) and p != root
+    if (
+        not info.file
+        or not path.resolve().is_relative_to(root)
+        or any(p.is_symlink() for p in [path, *path.parents] if p.is_relative_to(root) and p != root)
     ):
         raise ConvqaError("outside_corpus", doc_id=doc_id)
     path.unlink(missing_ok=True)  # already deleted by hand: the index run still removes the passages

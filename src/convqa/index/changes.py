@@ -88,8 +88,9 @@ def stored_owners(settings: Settings, collection: Any, page: int = 20000) -> dic
     return owners
 
 
-def plan_changes(settings: Settings, docs: list[Document], *, full: bool = False, client: Any = None,
-                 model: str | None = None) -> Changes:
+def plan_changes(
+    settings: Settings, docs: list[Document], *, full: bool = False, client: Any = None, model: str | None = None
+) -> Changes:
     """Compare the corpus's chunks with the store's, without loading the model.
 
     ``full=True`` (re-embed everything) counts every article as updated. ``model`` names
@@ -112,8 +113,8 @@ def plan_changes(settings: Settings, docs: list[Document], *, full: bool = False
     metadata = (collection.metadata or {}) if collection is not None else {}
     recipe = spec_for(model or settings).recipe(settings.embed_titles)
     changes = Changes(ids=ids, stored_ids=set(everything), records=records)
-    changes.store_complete = (
-        metadata.get("convqa_model") == recipe and metadata.get("convqa_revision") == fingerprint(list(everything))
+    changes.store_complete = metadata.get("convqa_model") == recipe and metadata.get("convqa_revision") == fingerprint(
+        list(everything)
     )
     for doc_id, chunks in after.items():
         new = [c for c in chunks if full or c not in stored]

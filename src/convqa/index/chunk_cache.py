@@ -63,9 +63,7 @@ class ChunkCache:
     def key(self, rel: str, data: bytes) -> str:
         """The cache key of a file: everything its chunk documents depend on."""
         s = self.settings
-        digest = hashlib.sha256(
-            json.dumps([CACHE_VERSION, rel, self.max_words, s.chunk_min_words, s.indexer]).encode()
-        )
+        digest = hashlib.sha256(json.dumps([CACHE_VERSION, rel, self.max_words, s.chunk_min_words, s.indexer]).encode())
         digest.update(data)
         return digest.hexdigest()
 
@@ -97,8 +95,9 @@ class ChunkCache:
     def save(self) -> None:
         """Write the new entries and forget files no longer in the corpus (one transaction)."""
         with self._conn:
-            self._conn.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?)",
-                                   [(k, d, p) for k, (d, p) in self._new.items()])
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?)", [(k, d, p) for k, (d, p) in self._new.items()]
+            )
             stale = [k for (k,) in self._conn.execute("SELECT key FROM chunks") if k not in self._seen]
             for part in batched(stale):
                 self._conn.execute(f"DELETE FROM chunks WHERE key IN ({','.join('?' * len(part))})", part)

@@ -39,8 +39,14 @@ def fetcher(store: VectorStore, known: Mapping[str, tuple[str, dict[str, Any]]] 
     return fetch
 
 
-def follow_store(store: VectorStore, settings: Settings, sentences: SentenceIndex, *,
-                 before: set[str] | None, known: Mapping[str, tuple[str, dict[str, Any]]] | None = None) -> str:
+def follow_store(
+    store: VectorStore,
+    settings: Settings,
+    sentences: SentenceIndex,
+    *,
+    before: set[str] | None,
+    known: Mapping[str, tuple[str, dict[str, Any]]] | None = None,
+) -> str:
     """Bring the sentence vectors and the lexical rows in line with the store; its fingerprint.
 
     ``before`` is the set of chunk ids the store held when the run was planned, given

@@ -18,14 +18,16 @@ from typing import Any
 import bm25s
 import numpy as np
 
-# bm25s sets its own logger to DEBUG on import and logs every index build.
-logging.getLogger("bm25s").setLevel(logging.WARNING)
-
 from convqa.index.analyzer import analyze
+
 # Re-exported: what BM25 sees of a chunk, kept where the lexical rows reach it without BM25.
 from convqa.index.chunk_terms import indexed_text, terms_of  # noqa: F401
+
 # Re-exported: the fingerprint is the lexical index's, kept where reading it costs no BM25 import.
 from convqa.index.lexical_rows import fingerprint  # noqa: F401
+
+# bm25s sets its own logger to DEBUG on import and logs every index build.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 @dataclass
@@ -39,8 +41,9 @@ class LexicalHit:
 class LexicalIndex:
     """BM25 over chunk texts, with their ids, texts and metadata kept beside it."""
 
-    def __init__(self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]],
-                 tokens: list[list[str]] | None = None) -> None:
+    def __init__(
+        self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]], tokens: list[list[str]] | None = None
+    ) -> None:
         self.ids = ids
         self.texts = texts
         self.metadatas = metadatas
@@ -65,14 +68,18 @@ class LexicalIndex:
         rows = sorted(rows, key=lambda r: r[0])
         return cls([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows])
 
-    def updated(self, removed: Iterable[str], added: Iterable[tuple[str, str, dict[str, Any], list[str]]]) -> "LexicalIndex":
+    def updated(
+        self, removed: Iterable[str], added: Iterable[tuple[str, str, dict[str, Any], list[str]]]
+    ) -> "LexicalIndex":
         """A new index without ``removed`` and with ``added`` rows; this one is left as it is.
 
         The kept chunks' terms are reused: only BM25's matrices are rebuilt. Threads still
         searching this index are unaffected.
         """
         removed = set(removed)
-        kept = [(i, t, m, k) for i, t, m, k in zip(self.ids, self.texts, self.metadatas, self.tokens) if i not in removed]
+        kept = [
+            (i, t, m, k) for i, t, m, k in zip(self.ids, self.texts, self.metadatas, self.tokens) if i not in removed
+        ]
         return LexicalIndex.from_rows(kept + list(added))
 
     def __len__(self) -> int:
@@ -89,7 +96,7 @@ class LexicalIndex:
         scores, vocab = self._bm25.scores, self._bm25.vocab_dict
         for term in terms:
             j = vocab[term]
-            rows = scores["indices"][scores["indptr"][j]:scores["indptr"][j + 1]]
+            rows = scores["indices"][scores["indptr"][j] : scores["indptr"][j + 1]]
             if any(str(self.metadatas[r].get("doc_id")) not in exclude for r in rows):
                 return True
         return False
@@ -125,7 +132,8 @@ class LexicalIndex:
     def neighbours(self, doc_id: str, start: int, end: int) -> list[int]:
         """Rows of the chunks of an article that overlap [start, end)."""
         return [
-            row for row in self._by_doc.get(doc_id, [])
+            row
+            for row in self._by_doc.get(doc_id, [])
             if int(self.metadatas[row].get("start", 0)) < end and int(self.metadatas[row].get("end", 0)) > start
         ]
 

@@ -53,13 +53,17 @@ class LexicalRows:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # The timeout covers another process's write transaction (an index run).
         with closing(sqlite3.connect(self.path, timeout=60)) as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS rows (id TEXT PRIMARY KEY, doc_id TEXT, indexer TEXT, text TEXT, meta TEXT, terms TEXT)")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS rows (id TEXT PRIMARY KEY, doc_id TEXT, indexer TEXT, text TEXT, meta TEXT, terms TEXT)"
+            )
             conn.execute("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT)")
             version = conn.execute("SELECT value FROM state WHERE key = 'version'").fetchone()
             if version is None or version[0] != FORMAT_VERSION:
                 with conn:
                     conn.execute("DROP TABLE rows")
-                    conn.execute("CREATE TABLE rows (id TEXT PRIMARY KEY, doc_id TEXT, indexer TEXT, text TEXT, meta TEXT, terms TEXT)")
+                    conn.execute(
+                        "CREATE TABLE rows (id TEXT PRIMARY KEY, doc_id TEXT, indexer TEXT, text TEXT, meta TEXT, terms TEXT)"
+                    )
                     conn.execute("DELETE FROM state")
                     conn.execute("INSERT INTO state VALUES ('version', ?)", (FORMAT_VERSION,))
             yield conn
@@ -108,7 +112,8 @@ class LexicalRows:
             got = []
             for part in batched(wanted):  # SQLite's limit on bound parameters
                 got += conn.execute(
-                    f"SELECT id, text, meta, terms FROM rows WHERE id IN ({','.join('?' * len(part))})", part,
+                    f"SELECT id, text, meta, terms FROM rows WHERE id IN ({','.join('?' * len(part))})",
+                    part,
                 ).fetchall()
             got.sort()
         return [(i, t, json.loads(m), split(terms)) for i, t, m, terms in got]
@@ -130,8 +135,16 @@ class LexicalRows:
             new_rows = []
             for chunk_id, text, meta in fetch(missing) if missing else ():
                 terms = terms_of(text, meta)
-                new_rows.append((chunk_id, str(meta.get("doc_id", "")), meta.get("indexer"), text,
-                                 json.dumps(meta, ensure_ascii=False), " ".join(terms)))
+                new_rows.append(
+                    (
+                        chunk_id,
+                        str(meta.get("doc_id", "")),
+                        meta.get("indexer"),
+                        text,
+                        json.dumps(meta, ensure_ascii=False),
+                        " ".join(terms),
+                    )
+                )
             # A chunk deleted between listing and fetching (another process's run) is left
             # out, and the fingerprint says so: it no longer equals the store's revision,
             # so the next index run or revision change syncs again.

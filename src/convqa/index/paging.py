@@ -20,7 +20,7 @@ KEYS_PER_STATEMENT = 500
 def batched(items: Sequence[T], size: int = KEYS_PER_STATEMENT) -> Iterator[Sequence[T]]:
     """Consecutive slices of ``items``, ``size`` at most each (none for an empty sequence)."""
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def pages(collection: Any, include: list[str], page: int) -> Iterator[dict[str, Any]]:

@@ -29,7 +29,9 @@ class SentenceIndex:
         self.client = client
         self.name = f"{collection}-sentences"
         self.embedder = embedder
-        self.collection = client.get_or_create_collection(self.name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+        self.collection = client.get_or_create_collection(
+            self.name, metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
 
     def reset(self) -> None:
         """Drop every vector (the embedding model changed)."""
@@ -91,7 +93,9 @@ class SentenceIndex:
         try:
             got = self.collection.get(**query)
         except Exception:  # dropped and re-created by an index run (model change): reopen once
-            self.collection = self.client.get_or_create_collection(self.name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+            self.collection = self.client.get_or_create_collection(
+                self.name, metadata={"hnsw:space": "cosine"}, embedding_function=None
+            )
             got = self.collection.get(**query)
         rows: dict[str, dict[int, np.ndarray]] = {}
         for meta, vector in zip(got["metadatas"], got["embeddings"]):

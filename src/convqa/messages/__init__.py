@@ -70,14 +70,18 @@ class Message(str):
 
     def to_dict(self) -> dict[str, Any]:
         """The code and parameters, JSON-ready (nested messages as dicts too)."""
-        return {"code": self.code,
-                "params": {k: v.to_dict() if isinstance(v, Message) else v for k, v in self.params.items()}}
+        return {
+            "code": self.code,
+            "params": {k: v.to_dict() if isinstance(v, Message) else v for k, v in self.params.items()},
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Message:
         """The message ``to_dict`` wrote."""
-        params = {k: cls.from_dict(v) if isinstance(v, dict) and "code" in v else v
-                  for k, v in (data.get("params") or {}).items()}
+        params = {
+            k: cls.from_dict(v) if isinstance(v, dict) and "code" in v else v
+            for k, v in (data.get("params") or {}).items()
+        }
         return cls(str(data["code"]), **params)
 
 

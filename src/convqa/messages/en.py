@@ -66,7 +66,7 @@ MESSAGES: dict[str, str] = {
     "no_host": "no host name in {url}",
     "bad_host": "not a valid host name: {host}",
     "private_address": "{host} resolves to {address}, a private, loopback or reserved address: refused "
-                       "(allow it with --allow-private or CONVQA_FETCH_ALLOW_PRIVATE=true)",
+    "(allow it with --allow-private or CONVQA_FETCH_ALLOW_PRIVATE=true)",
     "no_resolve": "cannot reach {host}: the host name does not resolve ({error})",
     "tls_failed": "TLS failed ({reason})",
     "connect_timeout": "cannot reach {host}:{port}: no answer in time",

@@ -63,7 +63,7 @@ MESSAGES: dict[str, str] = {
     "no_host": "aucun nom d’hôte dans {url}",
     "bad_host": "nom d’hôte invalide : {host}",
     "private_address": "{host} pointe vers {address}, une adresse privée, locale ou réservée : refusé "
-                       "(autorisez-la avec --allow-private ou CONVQA_FETCH_ALLOW_PRIVATE=true)",
+    "(autorisez-la avec --allow-private ou CONVQA_FETCH_ALLOW_PRIVATE=true)",
     "no_resolve": "impossible de joindre {host}: le nom d’hôte ne se résout pas ({error})",
     "tls_failed": "échec TLS ({reason})",
     "connect_timeout": "impossible de joindre {host}:{port}: pas de réponse à temps",
@@ -87,7 +87,7 @@ MESSAGES: dict[str, str] = {
     "outside_corpus": "le fichier de {doc_id} est hors du dossier du corpus",
     "sign_in_to_delete": "connectez-vous pour supprimer des articles (CONVQA_AUTH est défini)",
     "model_offline": "impossible de charger le modèle d’embeddings {model!r} hors ligne : "
-                     "indiquez un dossier sentence-transformers local",
+    "indiquez un dossier sentence-transformers local",
     # Generation with a chat model.
     "llm_empty": "le modèle a donné une réponse vide",
     "llm_bad_citation": "le modèle a cité {cited}, qui n’est pas l’un des {passages} passages fournis",
@@ -103,7 +103,7 @@ MESSAGES: dict[str, str] = {
     # The server and the command line.
     "bad_auth": "auth doit être de la forme 'utilisateur:mot de passe' (CONVQA_AUTH)",
     "no_password": "refus de servir sur {host} sans mot de passe : définissez CONVQA_AUTH=utilisateur:mot de passe "
-                   "ou écoutez sur 127.0.0.1",
+    "ou écoutez sur 127.0.0.1",
     "invalid_setting": "réglage invalide {name} : {reason}",
     "no_such_file": "fichier introuvable : {file}",
     "bad_split": "--split doit valoir tune ou test, pas {split!r}",

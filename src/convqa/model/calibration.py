@@ -52,6 +52,7 @@ def calibration_for(model: str) -> Calibration:
         return known
     log.warning(
         "embedding model %r is not calibrated: abstention thresholds are multilingual-e5-small's "
-        "and may abstain too often or too rarely", model,
+        "and may abstain too often or too rarely",
+        model,
     )
     return replace(Calibration(), model=model, calibrated=False)

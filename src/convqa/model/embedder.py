@@ -99,7 +99,7 @@ class Embedder(Embeddings):
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         step = self.batch_size * 2
         for i in range(0, len(order), step):
-            rows = order[i:i + step]
+            rows = order[i : i + step]
             out[rows] = self._encode([texts[j] for j in rows], self._passage_prompt)
         return out
 

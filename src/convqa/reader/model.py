@@ -95,8 +95,11 @@ def save_reader(net: ReaderNet, config: ReaderConfig, folder: Path) -> ReaderCon
     from safetensors.torch import save_file
 
     folder.mkdir(parents=True, exist_ok=True)
-    tensors = {k: v.detach().to(torch.float16).contiguous() for k, v in net.state_dict().items()
-               if not k.startswith(FROZEN_PREFIXES)}
+    tensors = {
+        k: v.detach().to(torch.float16).contiguous()
+        for k, v in net.state_dict().items()
+        if not k.startswith(FROZEN_PREFIXES)
+    }
     weights = folder / "reader.safetensors"
     save_file(tensors, str(weights), metadata={"format": "pt"})
     config = ReaderConfig(**(asdict(config) | {"sha256": file_sha256(weights)}))
@@ -112,7 +115,9 @@ def read_config(folder: Path) -> ReaderConfig:
         data["calib_weights"] = tuple(data.get("calib_weights") or ())
         return ReaderConfig(**data)
     except (OSError, ValueError, TypeError) as exc:
-        raise ReaderError(f"reader config {folder / 'reader.json'} is missing or unreadable ({exc.__class__.__name__})") from None
+        raise ReaderError(
+            f"reader config {folder / 'reader.json'} is missing or unreadable ({exc.__class__.__name__})"
+        ) from None
 
 
 def load_reader(folder: Path, e5_dir: Path) -> tuple[ReaderNet, ReaderConfig]:

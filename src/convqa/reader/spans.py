@@ -29,8 +29,13 @@ class Encoded:
 def encode_pairs(tokenizer, question: str, sentences: list[str], max_length: int) -> Encoded:
     """Tokenize ``question`` against each sentence (the sentence is truncated if needed)."""
     enc = tokenizer(
-        [question] * len(sentences), sentences, truncation="only_second", max_length=max_length,
-        padding=True, return_offsets_mapping=True, return_tensors="pt",
+        [question] * len(sentences),
+        sentences,
+        truncation="only_second",
+        max_length=max_length,
+        padding=True,
+        return_offsets_mapping=True,
+        return_tensors="pt",
     )
     offsets, positions = [], []
     for row in range(len(sentences)):
@@ -61,8 +66,9 @@ class SpanScore:
     margin: float
 
 
-def best_spans(encoded: Encoded, start_logits: torch.Tensor, end_logits: torch.Tensor,
-               sentences: list[str], max_tokens: int) -> list[SpanScore]:
+def best_spans(
+    encoded: Encoded, start_logits: torch.Tensor, end_logits: torch.Tensor, sentences: list[str], max_tokens: int
+) -> list[SpanScore]:
     """For each row, the best (start <= end, at most ``max_tokens`` long) span inside the
     sentence, and its margin over the no-answer score."""
     out = []

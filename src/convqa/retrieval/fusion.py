@@ -23,7 +23,9 @@ def rrf(rankings: list[list[str]], k: int = 60, weights: list[float] | None = No
 class RRFFusion:
     """Fuses the retrievers' lists; each passage keeps every retriever's signals."""
 
-    def __init__(self, k: int = 60, limit: int = 10, max_overlap: float = 0.6, weights: list[float] | None = None) -> None:
+    def __init__(
+        self, k: int = 60, limit: int = 10, max_overlap: float = 0.6, weights: list[float] | None = None
+    ) -> None:
         self.k = k
         self.limit = limit
         self.max_overlap = max_overlap

@@ -17,7 +17,11 @@ class LexicalRetriever:
         """Passages, best first, with ``signals["lexical"]`` (BM25) and ``["lexical_rank"]``."""
         lexical = index.lexical
         return [
-            Passage(lexical.ids[hit.row], lexical.texts[hit.row], lexical.metadatas[hit.row],
-                    signals={"lexical": hit.score, "lexical_rank": rank})
+            Passage(
+                lexical.ids[hit.row],
+                lexical.texts[hit.row],
+                lexical.metadatas[hit.row],
+                signals={"lexical": hit.score, "lexical_rank": rank},
+            )
             for rank, hit in enumerate(lexical.search(query.search_text, self.limit), 1)
         ]

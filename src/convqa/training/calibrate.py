@@ -75,7 +75,9 @@ def answer_rows(assistant: Assistant, dev: list[EvalQuestion]) -> tuple[list, li
     return rows, labels, quoted, f1s
 
 
-def calibrate_reader(folder: Path, dataset: Path, work: Path, settings: Settings, ordinary_abstain: float = 0.03) -> dict:
+def calibrate_reader(
+    folder: Path, dataset: Path, work: Path, settings: Settings, ordinary_abstain: float = 0.03
+) -> dict:
     """Fit the answerability combiner of the reader in ``folder`` on dev questions and
     record it in its ``reader.json``; returns the dev figures. ``settings`` is the caller's
     base, run here with this reader on a fresh store in ``work``."""
@@ -107,7 +109,11 @@ def calibrate_reader(folder: Path, dataset: Path, work: Path, settings: Settings
     }
     config = read_config(folder)
     notes = json.loads(config.notes or "{}") | {"calibration": figures}
-    config = replace(config, calib_weights=tuple(figures["weights"]), calib_b=figures["bias"],
-                     notes=json.dumps(notes, ensure_ascii=False))
+    config = replace(
+        config,
+        calib_weights=tuple(figures["weights"]),
+        calib_b=figures["bias"],
+        notes=json.dumps(notes, ensure_ascii=False),
+    )
     (folder / "reader.json").write_text(json.dumps(asdict(config), indent=2) + "\n", encoding="utf-8")
     return figures

@@ -49,7 +49,9 @@ def dev_article(title: str) -> bool:
     return hashlib.sha256(("dev:" + title).encode("utf-8")).digest()[0] % 10 < 2
 
 
-def build_examples(dataset: Path, work: Path, settings: Settings, limit: int | None = None) -> tuple[list[Example], Texts]:
+def build_examples(
+    dataset: Path, work: Path, settings: Settings, limit: int | None = None
+) -> tuple[list[Example], Texts]:
     """Index the dataset's articles and retrieve candidates for every tune question.
 
     ``settings`` is the caller's base (its answerer is replaced by the hand-tuned one, whose
@@ -75,9 +77,7 @@ def build_examples(dataset: Path, work: Path, settings: Settings, limit: int | N
         rows = []
         for group in (own, held):
             cands = reader_candidates(query, group, view.lexical, assistant.sentence_vectors, assistant.calibration)
-            rows.append([
-                {"doc_id": c.doc_id, "start": c.start, "end": c.end, "prior": c.prior} for c in cands
-            ])
+            rows.append([{"doc_id": c.doc_id, "start": c.start, "end": c.end, "prior": c.prior} for c in cands])
             for c in cands:
                 texts[(c.doc_id, c.start, c.end)] = c.text
         examples.append(Example(q.question, "", GoldRange(q.doc_id, q.start, q.end), rows[0], rows[1]))
@@ -112,7 +112,7 @@ def gold_text(example: Example, texts: Texts) -> str:
         return ""
     c = example.candidates[i]
     doc, start, end = example.gold
-    return texts[(doc, c["start"], c["end"])][start - c["start"]:end - c["start"]]
+    return texts[(doc, c["start"], c["end"])][start - c["start"] : end - c["start"]]
 
 
 def sentence_text(candidate: dict, texts: Texts) -> str:

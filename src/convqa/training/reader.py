@@ -28,7 +28,15 @@ from transformers import AutoTokenizer
 
 from convqa.evaluation.dataset import load_squad
 from convqa.model.e5_weights import materialize_e5
-from convqa.reader.model import FROZEN_PREFIXES, ReaderConfig, ReaderNet, base_network, file_sha256, read_config, save_reader
+from convqa.reader.model import (
+    FROZEN_PREFIXES,
+    ReaderConfig,
+    ReaderNet,
+    base_network,
+    file_sha256,
+    read_config,
+    save_reader,
+)
 from convqa.reader.spans import encode_pairs, token_span
 from convqa.settings import Settings
 from convqa.training.calibrate import calibrate_reader
@@ -53,8 +61,15 @@ class TrainOptions:
     threads: int = 2
 
 
-def _loss(net: ReaderNet, tokenizer, question: str, sentences: list[str], spans: list[tuple[int, int] | None],
-          gold_row: int | None, max_length: int) -> torch.Tensor:
+def _loss(
+    net: ReaderNet,
+    tokenizer,
+    question: str,
+    sentences: list[str],
+    spans: list[tuple[int, int] | None],
+    gold_row: int | None,
+    max_length: int,
+) -> torch.Tensor:
     """SQuAD 2.0 span loss on every row (no span: the first token), plus listwise loss."""
     enc = encode_pairs(tokenizer, question, sentences, max_length)
     start_logits, end_logits = net(enc.input_ids, enc.attention_mask)
@@ -69,8 +84,10 @@ def _loss(net: ReaderNet, tokenizer, question: str, sentences: list[str], spans:
         tok = token_span(enc, row, *span) if span is not None else None
         targets_s.append(tok[0] if tok else 0)
         targets_e.append(tok[1] if tok else 0)
-    per_row = (F.cross_entropy(start_logits, torch.tensor(targets_s), reduction="none")
-               + F.cross_entropy(end_logits, torch.tensor(targets_e), reduction="none")) / 2
+    per_row = (
+        F.cross_entropy(start_logits, torch.tensor(targets_s), reduction="none")
+        + F.cross_entropy(end_logits, torch.tensor(targets_e), reduction="none")
+    ) / 2
     answering = torch.tensor([span is not None for span in spans])
     # The answer's own span counts in full: averaged with the (easy, many) "no answer" rows
     # it would be diluted by the number of negatives, and spans would barely be learned.
@@ -90,7 +107,7 @@ def _rows(example: Example, texts: Texts, rng: random.Random, negatives: int) ->
     cands = example.candidates
     # Hard negatives: the best pre-ranked wrong sentences, plus one drawn at random.
     wrong = [i for i in range(len(cands)) if i != gold]
-    chosen = wrong[: negatives - 1] + rng.sample(wrong[negatives - 1:], k=min(1, len(wrong[negatives - 1:])))
+    chosen = wrong[: negatives - 1] + rng.sample(wrong[negatives - 1 :], k=min(1, len(wrong[negatives - 1 :])))
     rows = [gold] + chosen
     rng.shuffle(rows)
     doc, start, end = example.gold
@@ -117,7 +134,8 @@ def train(examples: list[Example], texts: Texts, e5_dir: Path, options: TrainOpt
     steps = len(pool) * options.epochs
     warmup = max(1, steps // 20)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min(1.0, (s + 1) / warmup) * max(0.05, 1 - s / max(1, steps)))
+        optimizer, lambda s: min(1.0, (s + 1) / warmup) * max(0.05, 1 - s / max(1, steps))
+    )
     bar = tqdm(total=steps, desc="training", unit="q", file=sys.stderr, mininterval=5)
     step, running = 0, 0.0
     for epoch in range(options.epochs):
@@ -127,8 +145,15 @@ def train(examples: list[Example], texts: Texts, e5_dir: Path, options: TrainOpt
             loss = _loss(net, tokenizer, example.question, sentences, spans, gold_row, options.max_length)
             if example.held_out and step % options.unanswerable_every == 0:
                 held = example.held_out[:3]
-                loss = loss + _loss(net, tokenizer, example.question, [sentence_text(c, texts) for c in held],
-                                    [None] * len(held), None, options.max_length)
+                loss = loss + _loss(
+                    net,
+                    tokenizer,
+                    example.question,
+                    [sentence_text(c, texts) for c in held],
+                    [None] * len(held),
+                    None,
+                    options.max_length,
+                )
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -155,8 +180,9 @@ def _examples(dataset: Path, work: Path, settings: Settings, limit: int | None) 
     return examples, texts
 
 
-def train_reader(dataset: Path, out: Path, settings: Settings, options: TrainOptions | None = None,
-                 work: Path | None = None) -> dict:
+def train_reader(
+    dataset: Path, out: Path, settings: Settings, options: TrainOptions | None = None, work: Path | None = None
+) -> dict:
     """The whole command: candidates, training, calibration, weights written to ``out``.
 
     ``settings`` is the caller's configuration; the indexes are built from it on a fresh
@@ -177,10 +203,18 @@ def train_reader(dataset: Path, out: Path, settings: Settings, options: TrainOpt
         # Written before calibration too: a long run is never lost to a later error.
         save_reader(net, ReaderConfig(layers=options.layers, max_length=options.max_length, seed=options.seed), out)
         figures = calibrate_margin(net, examples, texts, e5_dir, options.max_length)
-        figures |= {"train_seconds": round(train_seconds, 1), "train_questions": sum(e.split == "train" for e in examples)}
+        figures |= {
+            "train_seconds": round(train_seconds, 1),
+            "train_questions": sum(e.split == "train" for e in examples),
+        }
         config = ReaderConfig(
-            layers=options.layers, max_length=options.max_length, calib_a=figures["calib_a"], calib_b=figures["calib_b"],
-            prior_weight=figures["prior_weight"], data_sha256=file_sha256(dataset), seed=options.seed,
+            layers=options.layers,
+            max_length=options.max_length,
+            calib_a=figures["calib_a"],
+            calib_b=figures["calib_b"],
+            prior_weight=figures["prior_weight"],
+            data_sha256=file_sha256(dataset),
+            seed=options.seed,
             notes=json.dumps({"options": asdict(options), "dev": figures}, ensure_ascii=False),
         )
         save_reader(net, config, out)

@@ -52,8 +52,11 @@ def calibrate_margin(net: ReaderNet, examples: list[Example], texts: Texts, e5_d
         rows.append((e, margins, spans, held))
     results = {}
     for weight in PRIOR_WEIGHTS:
-        right = sum(candidate_covers(e.candidates[top_candidate(margins, e.candidates, weight)], e)
-                    for e, margins, _, _ in rows if margins)
+        right = sum(
+            candidate_covers(e.candidates[top_candidate(margins, e.candidates, weight)], e)
+            for e, margins, _, _ in rows
+            if margins
+        )
         results[weight] = right / max(1, len(rows))
     weight = max(results, key=results.get)
     prior_first = sum(bool(e.candidates) and candidate_covers(e.candidates[0], e) for e, *_ in rows) / max(1, len(rows))
@@ -61,7 +64,7 @@ def calibrate_margin(net: ReaderNet, examples: list[Example], texts: Texts, e5_d
     for e, margins, spans, held in rows:
         if margins:
             top = top_candidate(margins, e.candidates, weight)
-            text = sentence_text(e.candidates[top], texts)[spans[top].start:spans[top].end]
+            text = sentence_text(e.candidates[top], texts)[spans[top].start : spans[top].end]
             f1s.append(f1_score(text, gold_text(e, texts)))
             own_best.append(margins[top])
         if held:

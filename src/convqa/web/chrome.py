@@ -1,78 +1,20 @@
 """The page's components and their words: built once, relabelled for each language.
 
 ``Chrome.build()`` lays the page out (inside the Blocks), ``Chrome.chrome(lang)`` gives
-the updates that put every label, placeholder and example in one language, and the
-scripts below keep the browser side in step: the document's title and language,
-Gradio's own few words, and the scrolling that brings each new question to the top.
+the updates that put every label, placeholder and example in one language; the browser
+side of the page lives in ``convqa.web.scripts``.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from convqa.corpus.formats.registry import suffix_label
 from convqa.settings import Settings
 from convqa.web import i18n, render
+from convqa.web.article_list import render_articles
 from convqa.web.i18n import text
-
-#: Runs once on page load (``launch(js=…)``). After each question, the conversation
-#: scrolls so that the question is at its top and the answer starts right under it
-#: (Gradio's autoscroll would show the end of the sources instead); the page itself
-#: scrolls only when the question is not in view.
-PAGE_JS = """
-() => {
-  let seen = 0, pin = null;
-  const scrollBox = (el) => {
-    for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
-      const style = getComputedStyle(box);
-      if (/(auto|scroll)/.test(style.overflowY) && box.scrollHeight > box.clientHeight + 1) return box;
-    }
-    return null;
-  };
-  const settle = () => {
-    const users = document.querySelectorAll('#cq-chat [data-testid="user"]');
-    if (users.length > seen) pin = users.length - 1;
-    seen = users.length;
-    if (pin === null || !users[pin]) return;
-    const msg = users[pin];
-    const box = scrollBox(msg);
-    if (box) box.scrollTop += msg.getBoundingClientRect().top - box.getBoundingClientRect().top - 6;
-    // Until the answer is complete (the box's scroll moves while it grows), keep the question in view.
-    const top = msg.getBoundingClientRect().top;
-    if (top < 0 || top > window.innerHeight * 0.45) window.scrollBy(0, top - 8);
-    const bots = document.querySelectorAll('#cq-chat [data-testid="bot"]');
-    const last = bots[bots.length - 1];
-    if (last && last.querySelector('.cq-sources, .cq-abstain, .cq-error')) pin = null;  // the answer is complete
-  };
-  new MutationObserver(() => requestAnimationFrame(settle)).observe(document.body, {childList: true, subtree: true});
-}
-"""
-
-
-def _apply_js(store: bool) -> str:
-    """Browser side of a language change: title, <html lang>, Gradio's own words (best effort)."""
-    titles = json.dumps({lang: text(lang, "page_title") for lang in i18n.LANGUAGES}, ensure_ascii=False)
-    remember = "try { localStorage.setItem('convqa-lang', v); } catch (e) {}" if store else ""
-    # Gradio translates its own labels (file drop zone, footer) with its i18n module's changeLocale.
-    return f"""
-async (v) => {{
-  {remember}
-  const titles = {titles};
-  if (titles[v]) document.title = titles[v];
-  document.documentElement.lang = v;
-  try {{
-    const url = performance.getEntriesByType('resource').map(e => e.name).find(n => /\\/assets\\/core-[\\w-]+\\.js$/.test(n));
-    if (url) {{ const gradio = await import(url); if (gradio.changeLocale) gradio.changeLocale(v); }}
-  }} catch (e) {{}}
-  return [];
-}}
-"""
-
-
-def show_js(elem_id: str) -> str:
-    """Bring an element into view (the report where an action's progress shows), e.g. on a phone."""
-    return f"() => {{ document.getElementById({json.dumps(elem_id)})?.scrollIntoView({{block: 'center'}}); return []; }}"
+from convqa.web.scripts import apply_js
 
 
 class Chrome:
@@ -84,8 +26,8 @@ class Chrome:
   try { stored = localStorage.getItem('convqa-lang') || ''; } catch (e) {}
   return [stored + '|' + (navigator.languages || [navigator.language]).join(',')];
 }"""
-    APPLY_JS = _apply_js(store=False)
-    SWITCH_JS = _apply_js(store=True)
+    APPLY_JS = apply_js(store=False)
+    SWITCH_JS = apply_js(store=True)
 
     def __init__(self, settings: Settings, app: Any) -> None:
         self.settings = settings
@@ -101,17 +43,45 @@ class Chrome:
         self.hint = gr.Textbox(visible=False)
         with gr.Row(elem_id="cq-top", equal_height=True):
             self.intro = gr.Markdown(text(lang, "intro"), elem_id="cq-intro")
-            self.switch = gr.Radio(i18n.CHOICES, value=lang, label=text(lang, "language"), show_label=False, container=False,
-                                   scale=0, min_width=170, elem_id="cq-lang")
+            self.switch = gr.Radio(
+                i18n.CHOICES,
+                value=lang,
+                label=text(lang, "language"),
+                show_label=False,
+                container=False,
+                scale=0,
+                min_width=170,
+                elem_id="cq-lang",
+            )
         with gr.Tabs():
             self._build_chat(lang)
             self._build_add(lang)
             self._build_articles(lang)
         self.chrome_outputs = [
-            self.intro, self.chat_tab, self.add_tab, self.articles_tab, self.question, self.top_k,
-            self.new_btn, self.add_intro, self.files, self.upload_btn, self.url, self.url_btn, self.title,
-            self.source, self.text, self.paste_btn, self.full, self.rebuild_btn, self.articles_intro,
-            self.delete_btn, self.confirm_btn, self.cancel_btn, self.report_md, self.removal_md,
+            self.intro,
+            self.chat_tab,
+            self.add_tab,
+            self.articles_tab,
+            self.question,
+            self.top_k,
+            self.new_btn,
+            self.add_intro,
+            self.files,
+            self.upload_btn,
+            self.url,
+            self.url_btn,
+            self.title,
+            self.source,
+            self.text,
+            self.paste_btn,
+            self.full,
+            self.rebuild_btn,
+            self.articles_intro,
+            self.delete_btn,
+            self.confirm_btn,
+            self.cancel_btn,
+            self.report_md,
+            self.removal_md,
         ]
         #: What chrome() needs besides the language: the last reports.
         self.chrome_inputs = [self.result, self.removed]
@@ -125,7 +95,8 @@ class Chrome:
                 label="Conversation",  # the same word in both languages (read by screen readers)
                 show_label=False,
                 # The question box stays on screen under the conversation, phones included.
-                height="calc(100dvh - 250px)", min_height=320,
+                height="calc(100dvh - 250px)",
+                min_height=320,
                 autoscroll=False,  # PAGE_JS scrolls to the question instead of the end of the sources
                 latex_delimiters=[],
                 feedback_options=None,
@@ -138,15 +109,33 @@ class Chrome:
             )
             # The conversation as data (Turn dicts), one per tab: follow-ups read it, not the HTML.
             self.turns = gr.State([])
-            self.question = gr.Textbox(label="Question", show_label=False, placeholder=text(lang, "question_placeholder"),
-                                       # No autofocus: on a phone it scrolls the page and opens the keyboard.
-                                       submit_btn=text(lang, "ask"), max_lines=6, elem_id="cq-question")
+            self.question = gr.Textbox(
+                label="Question",
+                show_label=False,
+                placeholder=text(lang, "question_placeholder"),
+                # No autofocus: on a phone it scrolls the page and opens the keyboard.
+                submit_btn=text(lang, "ask"),
+                max_lines=6,
+                elem_id="cq-question",
+            )
             with gr.Row(equal_height=True):
-                self.top_k = gr.Slider(1, max(10, self.settings.top_k), value=self.settings.top_k, step=1,
-                                       label=text(lang, "top_k"), scale=3, min_width=180)
-                self.new_btn = gr.ClearButton([self.chatbot, self.question, self.turns],
-                                              value=text(lang, "new_conversation"), size="md", scale=1,
-                                              min_width=160, elem_id="cq-new")
+                self.top_k = gr.Slider(
+                    1,
+                    max(10, self.settings.top_k),
+                    value=self.settings.top_k,
+                    step=1,
+                    label=text(lang, "top_k"),
+                    scale=3,
+                    min_width=180,
+                )
+                self.new_btn = gr.ClearButton(
+                    [self.chatbot, self.question, self.turns],
+                    value=text(lang, "new_conversation"),
+                    size="md",
+                    scale=1,
+                    min_width=160,
+                    elem_id="cq-new",
+                )
             self.status_md = gr.Markdown(elem_id="cq-status")
 
     def _build_add(self, lang: str) -> None:
@@ -159,15 +148,22 @@ class Chrome:
                 with gr.Column(min_width=260):
                     # No file_types filter: Gradio would refuse the whole batch for one odd file,
                     # where the handler refuses that file alone, with its reason.
-                    self.files = gr.File(label=text(lang, "files", types=self.types, mb=self.mb),
-                                         file_count="multiple", type="filepath", elem_id="cq-files")
+                    self.files = gr.File(
+                        label=text(lang, "files", types=self.types, mb=self.mb),
+                        file_count="multiple",
+                        type="filepath",
+                        elem_id="cq-files",
+                    )
                     self.upload_btn = gr.Button(text(lang, "add_files"), variant="primary", elem_id="cq-upload")
-                    self.url = gr.Textbox(label=text(lang, "url"), placeholder="https://…", max_lines=1, elem_id="cq-url")
+                    self.url = gr.Textbox(
+                        label=text(lang, "url"), placeholder="https://…", max_lines=1, elem_id="cq-url"
+                    )
                     self.url_btn = gr.Button(text(lang, "add_url"), variant="primary", elem_id="cq-add-url")
                 with gr.Column(min_width=260):
                     self.title = gr.Textbox(label=text(lang, "title"), max_lines=2, elem_id="cq-title")
-                    self.source = gr.Textbox(label=text(lang, "source"), placeholder="https://…", max_lines=1,
-                                             elem_id="cq-source")
+                    self.source = gr.Textbox(
+                        label=text(lang, "source"), placeholder="https://…", max_lines=1, elem_id="cq-source"
+                    )
                     self.text = gr.Textbox(label=text(lang, "text"), lines=8, max_lines=20, elem_id="cq-text")
                     self.paste_btn = gr.Button(text(lang, "add_text"), variant="primary", elem_id="cq-paste")
             self.report_md = gr.Markdown(elem_id="cq-report", min_height=48)
@@ -185,10 +181,12 @@ class Chrome:
             self.articles_intro = gr.Markdown(self._articles_intro(lang))
             self.articles_html = gr.HTML(elem_id="cq-articles")
             with gr.Row(equal_height=True):
-                self.pick = gr.Dropdown([], value=None, label=text(lang, "pick"), scale=3, min_width=200,
-                                        elem_id="cq-pick")
-                self.delete_btn = gr.Button(text(lang, "delete"), variant="stop", scale=1, min_width=120,
-                                            elem_id="cq-delete")
+                self.pick = gr.Dropdown(
+                    [], value=None, label=text(lang, "pick"), scale=3, min_width=200, elem_id="cq-pick"
+                )
+                self.delete_btn = gr.Button(
+                    text(lang, "delete"), variant="stop", scale=1, min_width=120, elem_id="cq-delete"
+                )
             with gr.Column(visible=False, elem_id="cq-confirm") as self.confirm_box:
                 self.confirm_md = gr.Markdown(elem_id="cq-confirm-text")
                 with gr.Row():
@@ -220,13 +218,30 @@ class Chrome:
             return gr.update(value=text(lang, key))
 
         return [
-            gr.update(value=text(lang, "intro")), label("tab_chat"), label("tab_add"), label("tab_articles"),
+            gr.update(value=text(lang, "intro")),
+            label("tab_chat"),
+            label("tab_add"),
+            label("tab_articles"),
             gr.update(placeholder=text(lang, "question_placeholder"), submit_btn=text(lang, "ask")),
-            label("top_k"), value("new_conversation"), gr.update(value=self._add_intro(lang)),
-            label("files", types=self.types, mb=self.mb), value("add_files"), label("url"), value("add_url"),
-            label("title"), label("source"), label("text"), value("add_text"), label("full"), value("rebuild"),
-            gr.update(value=self._articles_intro(lang)), value("delete"), value("confirm_yes"), value("cancel"),
-            render.report_markdown(result, lang), render.report_markdown(removed, lang),
+            label("top_k"),
+            value("new_conversation"),
+            gr.update(value=self._add_intro(lang)),
+            label("files", types=self.types, mb=self.mb),
+            value("add_files"),
+            label("url"),
+            value("add_url"),
+            label("title"),
+            label("source"),
+            label("text"),
+            value("add_text"),
+            label("full"),
+            value("rebuild"),
+            gr.update(value=self._articles_intro(lang)),
+            value("delete"),
+            value("confirm_yes"),
+            value("cancel"),
+            render.report_markdown(result, lang),
+            render.report_markdown(removed, lang),
         ]
 
     def chat(self, lang: str, turns: list[dict] | None = None) -> Any:
@@ -262,22 +277,7 @@ class Chrome:
         if info is None:
             return gr.Column(visible=False), "", text(lang, "pick_first")
         passages = text(lang, "n_passages", n=info["passages"], s=i18n.plural(info["passages"]))
-        question = text(lang, "confirm", title=render.esc(info["title"]), path=render.esc(info["file"]), passages=passages)
+        question = text(
+            lang, "confirm", title=render.esc(info["title"]), path=render.esc(info["file"]), passages=passages
+        )
         return gr.Column(visible=True), question, ""
-
-
-def render_articles(found: list[dict], lang: str) -> str:
-    """The indexed articles as an HTML list (escaped: titles and sources are the articles')."""
-    if not found:
-        return f"<p>{render.esc(text(lang, 'no_articles'))}</p>"
-    items = []
-    for a in found:
-        href = render.safe_href(a["source"])
-        source = (f'<a href="{render.esc(href)}" target="_blank" rel="noopener noreferrer nofollow">'
-                  f'{render.esc(href.split("/")[2])}</a>') if href else ""
-        meta = " · ".join(part for part in (render.esc(a["date"]), source,
-                                            render.esc(text(lang, "n_passages", n=a["passages"], s=i18n.plural(a["passages"]))),
-                                            f'<code>{render.esc(a["doc_id"])}</code>') if part)
-        items.append(f'<li data-doc-id="{render.esc(a["doc_id"])}"><span class="cq-title">{render.esc(a["title"])}</span>'
-                     f'<div class="cq-meta">{meta}</div></li>')
-    return f'<ul class="cq-articles">{"".join(items)}</ul>'

@@ -47,7 +47,9 @@ class ArticleTexts:
     metadata knows it). Articles are cached by (path, size, mtime), a few at a time.
     """
 
-    def __init__(self, corpus_dir: Path, paths: Callable[[], dict[str, str]], max_bytes: int, cache_size: int = 32) -> None:
+    def __init__(
+        self, corpus_dir: Path, paths: Callable[[], dict[str, str]], max_bytes: int, cache_size: int = 32
+    ) -> None:
         self.corpus_dir = Path(corpus_dir)
         self.paths = paths
         self.max_bytes = max_bytes
@@ -88,6 +90,6 @@ class ArticleTexts:
         text = self.text(citation.doc_id)
         if text is None:
             return None
-        if text[citation.start:citation.end] != citation.text:
+        if text[citation.start : citation.end] != citation.text:
             return False
         return context_window(text, citation.start, citation.end)

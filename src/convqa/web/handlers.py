@@ -95,7 +95,11 @@ class WebApp(Library):
         return plain(answer.to_dict())
 
     def chat(
-        self, message: str, messages: list[dict] | None, top_k: float = 0, turns: list[dict] | None = None,
+        self,
+        message: str,
+        messages: list[dict] | None,
+        top_k: float = 0,
+        turns: list[dict] | None = None,
         lang: str = "en",
     ) -> Iterator[tuple[list[dict], str, list[dict]]]:
         """The chat: append the question, stream the answer, then show its sources.
@@ -150,8 +154,12 @@ class WebApp(Library):
 
     def replay(self, turns: list[dict] | None, lang: str = "en") -> list[dict]:
         """The conversation's messages rendered again, for a page that changed language."""
-        return [m for turn in normalize_history(turns or []) if turn.answer is not None
-                for m in (_user(turn.question), _bot(render.render_answer(turn.answer, self.texts.context, lang)))]
+        return [
+            m
+            for turn in normalize_history(turns or [])
+            if turn.answer is not None
+            for m in (_user(turn.question), _bot(render.render_answer(turn.answer, self.texts.context, lang)))
+        ]
 
     # -- status ------------------------------------------------------------------------------------
     def status(self) -> dict:
@@ -174,8 +182,15 @@ class WebApp(Library):
         if not docs:
             return text(lang, "empty_corpus", types=suffix_label(), folder=render.esc(self.settings.corpus_dir))
         store = text(lang, f"store_{info['store']}") if info["store"] in ("embedded", "server") else info["store"]
-        line = text(lang, "status", docs=docs, s="s" if docs > 1 else "", chunks=chunks,
-                    model=render.esc(info["model"]), store=render.esc(store))
+        line = text(
+            lang,
+            "status",
+            docs=docs,
+            s="s" if docs > 1 else "",
+            chunks=chunks,
+            model=render.esc(info["model"]),
+            store=render.esc(store),
+        )
         if not info.get("consistent", True):
             line += f" · **{text(lang, 'disagree')}**"
         return line

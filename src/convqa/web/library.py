@@ -74,15 +74,24 @@ class Library:
 
         def report(done: int, total: int) -> None:
             if progress is not None and total:
-                label = text(lang, "indexing", done=articles_done(counts, done), total=len(counts), pdone=done, ptotal=total)
+                label = text(
+                    lang, "indexing", done=articles_done(counts, done), total=len(counts), pdone=done, ptotal=total
+                )
                 progress((done, total), desc=label, unit="passages")
 
         if progress is not None:
             progress(0, desc=text(lang, "reading"))
         return self.assistant.index(full=full, progress=report, on_plan=on_plan)
 
-    def _result(self, saved: list[dict], refused: list[dict], progress: Any, force_index: bool = False,
-                full: bool = False, lang: str = "en") -> dict:
+    def _result(
+        self,
+        saved: list[dict],
+        refused: list[dict],
+        progress: Any,
+        force_index: bool = False,
+        full: bool = False,
+        lang: str = "en",
+    ) -> dict:
         """Index when something changed, and describe it all in one JSON-ready dict."""
         report = None
         errors = []
@@ -97,15 +106,17 @@ class Library:
         parts += errors
         index = report.to_dict() if report is not None else None
         message = "; ".join(parts) or Message("nothing_to_add")
-        return plain({
-            "ok": bool(saved or force_index) and not refused and not errors,
-            "message": message,
-            "saved": saved,
-            "refused": refused,
-            "errors": errors,
-            "index": index,
-            "codes": codes([*parts, *(index["warnings"] if index else []), message]),
-        })
+        return plain(
+            {
+                "ok": bool(saved or force_index) and not refused and not errors,
+                "message": message,
+                "saved": saved,
+                "refused": refused,
+                "errors": errors,
+                "index": index,
+                "codes": codes([*parts, *(index["warnings"] if index else []), message]),
+            }
+        )
 
     def upload(self, files: list[str] | None, progress: Any = None, lang: str = "en") -> dict:
         """Save uploaded article files (the types of the format registry) in the corpus and index them.
@@ -121,7 +132,9 @@ class Library:
         for item in files or []:
             path = Path(item["path"] if isinstance(item, dict) else str(item))
             try:
-                result = save_upload(path, self.settings.corpus_dir, max_bytes=self.settings.max_upload_bytes, filename=path.name)
+                result = save_upload(
+                    path, self.settings.corpus_dir, max_bytes=self.settings.max_upload_bytes, filename=path.name
+                )
                 saved.append(_saved(result))
             except CorpusError as exc:
                 refused.append({"file": path.name, "message": exc.message})
@@ -145,7 +158,9 @@ class Library:
         settings = self.settings
         return self._save_one(
             lambda: save_pasted(title, text, settings.corpus_dir, source=source, max_bytes=settings.max_upload_bytes),
-            "", progress, lang,
+            "",
+            progress,
+            lang,
         )
 
     def add_url(self, url: str, progress: Any = None, lang: str = "en") -> dict:
@@ -159,9 +174,15 @@ class Library:
         settings = self.settings
         url = (url or "").strip()
         return self._save_one(
-            lambda: save_url(url, settings.corpus_dir, max_bytes=settings.max_upload_bytes,
-                             allow_private=settings.fetch_allow_private),
-            url, progress, lang,
+            lambda: save_url(
+                url,
+                settings.corpus_dir,
+                max_bytes=settings.max_upload_bytes,
+                allow_private=settings.fetch_allow_private,
+            ),
+            url,
+            progress,
+            lang,
         )
 
     def rebuild(self, full: bool = False, progress: Any = None, lang: str = "en") -> dict:
@@ -203,5 +224,10 @@ class Library:
 
 
 def _saved(result) -> dict:
-    return {"file": result.path.name, "doc_id": result.doc_id, "title": result.title,
-            "created": result.created, "message": result.message}
+    return {
+        "file": result.path.name,
+        "doc_id": result.doc_id,
+        "title": result.title,
+        "created": result.created,
+        "message": result.message,
+    }

@@ -26,8 +26,9 @@ from typing import Any
 from convqa.assistant import Assistant
 from convqa.settings import Settings
 from convqa.web import i18n, render
-from convqa.web.chrome import Chrome, show_js
+from convqa.web.chrome import Chrome
 from convqa.web.handlers import WebApp
+from convqa.web.scripts import show_js
 
 ANSWER_CONCURRENCY = 4
 #: Answering and indexing run in separate concurrency groups: a question asked during a
@@ -42,7 +43,7 @@ def build_app(settings: Settings, assistant: Any = None):
     """The Gradio Blocks of the chat, the article panels and the API endpoints.
 
     ``convqa.web.launch()`` serves it with its stylesheet and script; when launching the
-    Blocks yourself, pass ``css=convqa.web.render.CSS`` and ``js=convqa.web.chrome.PAGE_JS``
+    Blocks yourself, pass ``css=convqa.web.render.CSS`` and ``js=convqa.web.scripts.PAGE_JS``
     (Gradio 6 takes both at launch).
     """
     import gradio as gr
@@ -79,15 +80,19 @@ def _wire_chat(ui: Chrome, app: WebApp, lang: Any) -> None:
     """The chat (``/chat``) and its examples."""
     import gradio as gr
 
-    chat_io = {"fn": app.chat, "inputs": [ui.question, ui.chatbot, ui.top_k, ui.turns, lang],
-               "outputs": [ui.chatbot, ui.question, ui.turns]}
+    chat_io = {
+        "fn": app.chat,
+        "inputs": [ui.question, ui.chatbot, ui.top_k, ui.turns, lang],
+        "outputs": [ui.chatbot, ui.question, ui.turns],
+    }
     ui.question.submit(**chat_io, api_name="chat", show_progress="hidden", **ASK_GROUP)
 
     def pick_example(evt: gr.SelectData) -> str:
         return evt.value["text"] if isinstance(evt.value, dict) else str(evt.value)
 
     ui.chatbot.example_select(pick_example, None, ui.question, **QUIET).then(
-        **chat_io, api_visibility="private", show_progress="hidden", **ASK_GROUP)
+        **chat_io, api_visibility="private", show_progress="hidden", **ASK_GROUP
+    )
 
 
 def _adders(app: WebApp) -> tuple[Callable[..., dict], ...]:
@@ -126,7 +131,14 @@ def _wire_reports(ui: Chrome, app: WebApp, lang: Any, refresh: Callable[..., tup
 
     for button, fn, inputs, name, clears, report in (
         (ui.upload_btn, upload, [ui.files], "upload", [ui.files], ui.report_md),
-        (ui.paste_btn, add_article, [ui.title, ui.source, ui.text], "add_article", [ui.title, ui.source, ui.text], ui.report_md),
+        (
+            ui.paste_btn,
+            add_article,
+            [ui.title, ui.source, ui.text],
+            "add_article",
+            [ui.title, ui.source, ui.text],
+            ui.report_md,
+        ),
         (ui.url_btn, add_url, [ui.url], "add_url", [ui.url], ui.report_md),
         (ui.rebuild_btn, rebuild, [ui.full], "rebuild", [], ui.report_md),
     ):
@@ -146,10 +158,15 @@ def _wire_removal(ui: Chrome, app: WebApp, lang: Any, refresh: Callable[..., tup
     ui.delete_btn.click(ui.confirm, [ui.pick, lang], [ui.confirm_box, ui.confirm_md, ui.removal_md], **QUIET)
     ui.cancel_btn.click(lambda: gr.Column(visible=False), None, ui.confirm_box, **QUIET)
     ui.confirm_btn.click(lambda: gr.Column(visible=False), None, ui.confirm_box, **QUIET).then(
-        remove_confirmed, [ui.pick, lang], ui.removed, api_visibility="private",
-        show_progress_on=[ui.removal_md], **INDEX_GROUP,
-    ).then(lambda result, lang_: render.report_markdown(result, lang_), [ui.removed, lang], ui.removal_md, **QUIET
-           ).then(refresh, lang, panels, **QUIET)
+        remove_confirmed,
+        [ui.pick, lang],
+        ui.removed,
+        api_visibility="private",
+        show_progress_on=[ui.removal_md],
+        **INDEX_GROUP,
+    ).then(
+        lambda result, lang_: render.report_markdown(result, lang_), [ui.removed, lang], ui.removal_md, **QUIET
+    ).then(refresh, lang, panels, **QUIET)
     ui.articles_tab.select(refresh, lang, panels, **QUIET)
 
 
@@ -188,4 +205,5 @@ def _wire_language(demo: Any, ui: Chrome, lang: Any, refresh: Callable[..., tupl
 
     demo.load(on_load, ui.hint, outputs, js=ui.LOAD_JS, **QUIET).then(None, ui.switch, None, js=ui.APPLY_JS)
     ui.switch.input(on_switch, [ui.switch, ui.turns, *ui.chrome_inputs], outputs, **QUIET).then(
-        None, ui.switch, None, js=ui.SWITCH_JS)
+        None, ui.switch, None, js=ui.SWITCH_JS
+    )

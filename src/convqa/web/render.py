@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from convqa.answer.types import Answer, Citation, ShortAnswer
-from convqa.web.i18n import TEXTS, index_summary, language
 from convqa.messages import Message, say
+from convqa.web.i18n import TEXTS, index_summary, language
 from convqa.web.style import CSS  # noqa: F401  (convqa.web.render.CSS, as documented)
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
+
 
 @dataclass(frozen=True)
 class Context:
@@ -101,12 +102,13 @@ def answer_parts(answer: Answer) -> tuple[str | None, str]:
         return None, answer.answer
     body = answer.answer
     if body.startswith(short):
-        body = body[len(short):].lstrip(" —–-:").lstrip()
+        body = body[len(short) :].lstrip(" —–-:").lstrip()
     return short, body
 
 
 def _answer_text(text: str, highlight: str | None = None) -> str:
     """Escaped answer with [n] markers as superscript references, ``highlight`` marked once."""
+
     def markup(part: str) -> str:
         return _MARKER.sub(lambda m: f'<sup class="cq-ref">[{m.group(1)}]</sup>', esc(part))
 
@@ -167,8 +169,13 @@ def _shorten(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def render_citation(c: Citation, context: Context | None | bool, lang: str = "en", numbered: bool = True,
-                    short: ShortAnswer | None = None) -> str:
+def render_citation(
+    c: Citation,
+    context: Context | None | bool,
+    lang: str = "en",
+    numbered: bool = True,
+    short: ShortAnswer | None = None,
+) -> str:
     """One numbered source: title, link, passage with the quote (or short answer) marked, article context.
 
     ``context`` is the article window, None when unavailable, or False when the article
@@ -180,7 +187,9 @@ def render_citation(c: Citation, context: Context | None | bool, lang: str = "en
     link = ""
     if href:
         host = urlsplit(href).netloc
-        link = f'<a class="cq-link" href="{esc(href)}" target="_blank" rel="noopener noreferrer nofollow">{esc(host)}</a>'
+        link = (
+            f'<a class="cq-link" href="{esc(href)}" target="_blank" rel="noopener noreferrer nofollow">{esc(host)}</a>'
+        )
     if numbered:
         head = f'<div class="cq-source-head"><span class="cq-num">[{c.n}]</span><span class="cq-title">{esc(c.title or c.doc_id)}</span>{link}</div>'
     else:  # the enclosing summary shows the number and the title
@@ -189,8 +198,10 @@ def render_citation(c: Citation, context: Context | None | bool, lang: str = "en
     if context is False:
         body += f'<div class="cq-snippet"><i>{esc(words["changed"])}</i></div>'
     elif context is not None:
-        body += (f'<details class="cq-context"><summary>{esc(words["context"])}</summary>'
-                 f'<div class="cq-context-text">{_context_html(c, context, short)}</div></details>')
+        body += (
+            f'<details class="cq-context"><summary>{esc(words["context"])}</summary>'
+            f'<div class="cq-context-text">{_context_html(c, context, short)}</div></details>'
+        )
     return f'<div class="cq-source" data-doc-id="{esc(c.doc_id)}">{head}{body}</div>'
 
 
@@ -214,23 +225,29 @@ def render_answer(answer: Answer, context_of: ContextLookup | None = None, lang:
     """
     words = labels(lang or answer.language)
     if answer.abstained:
-        return (f'<div class="cq-abstain"><span class="cq-badge">{esc(words["abstain"])}</span><br>'
-                f'<div class="cq-answer cq-abstained">{esc(answer.answer)}</div></div>')
+        return (
+            f'<div class="cq-abstain"><span class="cq-badge">{esc(words["abstain"])}</span><br>'
+            f'<div class="cq-answer cq-abstained">{esc(answer.answer)}</div></div>'
+        )
     short, body = answer_parts(answer)
-    parts = [f'{_short_html(short)}<div class="cq-answer">{_answer_text(body, short)}</div>'
-             f'{render_generator(answer, lang)}']
+    parts = [
+        f'{_short_html(short)}<div class="cq-answer">{_answer_text(body, short)}</div>{render_generator(answer, lang)}'
+    ]
     if answer.citations:
         parts.append(f'<div class="cq-sources"><div class="cq-sources-title">{esc(words["sources"])}</div>')
         first_title = answer.citations[0].title
         for c in answer.citations:
-            card = render_citation(c, context_of(c) if context_of else None, lang or answer.language,
-                                   numbered=c.n != 1, short=answer.short)
+            card = render_citation(
+                c, context_of(c) if context_of else None, lang or answer.language, numbered=c.n != 1, short=answer.short
+            )
             if c.n == 1:
                 summary = f'<span class="cq-num">[1]</span><span class="cq-title">{esc(_shorten(c.title or c.doc_id, 120))}</span>'
                 parts.append(f'<details class="cq-src" open><summary>{summary}</summary>{card}</details>')
             else:
                 # The title is in the card; repeat it here only when it is another article.
-                other = "" if c.title == first_title else f' — <span class="cq-title">{esc(_shorten(c.title, 60))}</span>'
+                other = (
+                    "" if c.title == first_title else f' — <span class="cq-title">{esc(_shorten(c.title, 60))}</span>'
+                )
                 summary = f'<span class="cq-num">[{c.n}]</span>« {esc(_shorten(c.quote))} »{other}'
                 parts.append(f'<details class="cq-src"><summary>{summary}</summary>{card}</details>')
         parts.append("</div>")
@@ -255,7 +272,9 @@ def report_markdown(result: dict | None, lang: str = "en") -> str:
 
     lines = []
     for s in result.get("saved") or []:
-        lines.append(f"**{words['added'] if s.get('created') else words['already']}{colon}** {esc(localize(s['message'], lang))}")
+        lines.append(
+            f"**{words['added'] if s.get('created') else words['already']}{colon}** {esc(localize(s['message'], lang))}"
+        )
     for r in result.get("removed") or []:
         lines.append(f"**{words['removed']}{colon}** {esc(r['title'])} ({esc(r['file'])})")
     for r in result.get("refused") or []:

@@ -11,9 +11,9 @@ from typing import Any
 from convqa.errors import ConvqaError
 from convqa.settings import Settings
 from convqa.web import render
-from convqa.web.chrome import PAGE_JS
 from convqa.web.i18n import index_summary
 from convqa.web.memory import cap_malloc_arenas
+from convqa.web.scripts import PAGE_JS
 from convqa.web.style import HEAD
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}

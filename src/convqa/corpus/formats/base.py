@@ -88,6 +88,12 @@ def split_title_line(text: str) -> tuple[str, str] | None:
     """
     lines = text.split("\n", 1)
     first = lines[0].strip()
-    if len(lines) == 2 and lines[1].strip() and first and len(first) <= TITLE_MAX_CHARS and not first.endswith(_SENTENCE_END):
+    if (
+        len(lines) == 2
+        and lines[1].strip()
+        and first
+        and len(first) <= TITLE_MAX_CHARS
+        and not first.endswith(_SENTENCE_END)
+    ):
         return first, lines[1]
     return None

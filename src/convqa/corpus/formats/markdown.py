@@ -22,7 +22,7 @@ def parse_markdown(data: bytes, name: str, stem: str) -> Parsed:
     if not title:
         match = re.match(r"\s*#\s+(.+)\n", body)
         if match:
-            title, body = match.group(1).strip(), body[match.end():]
+            title, body = match.group(1).strip(), body[match.end() :]
         else:
             title = title_from_stem(stem)
     return Parsed(title, body, meta)

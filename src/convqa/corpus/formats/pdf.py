@@ -22,7 +22,9 @@ _FULL_LINE = 0.85
 # A line this short that does not end a sentence, followed by a capital, is a heading.
 _HEADING_LINE = 0.6
 # Generator defaults and file names that some tools store as the document's title.
-_JUNK_TITLE = re.compile(r"^(untitled|sans titre|document\d*|microsoft word - .*|.*\.(docx?|odt|pdf|rtf))$", re.IGNORECASE)
+_JUNK_TITLE = re.compile(
+    r"^(untitled|sans titre|document\d*|microsoft word - .*|.*\.(docx?|odt|pdf|rtf))$", re.IGNORECASE
+)
 
 
 def parse_pdf(data: bytes, name: str, stem: str) -> Parsed:
