@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from convqa import build_index
 from convqa.cli.common import (
     ChromaUrl,
     CorpusDir,
@@ -60,9 +61,6 @@ def remove(
     try:
         settings = settings_from(corpus_dir=corpus, data_dir=data_dir, chroma_url=chroma_url)
         require_index(settings)
-        # lazy: keeps langchain, bm25s and numpy off --help
-        from convqa.index.builder import build_index
-
         removed = delete_article_file(settings, doc_id)
         report = build_index(settings)
     except ConvqaError as exc:

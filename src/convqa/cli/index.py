@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from convqa import build_index
 from convqa.cli.common import (
     ChromaUrl,
     CorpusDir,
@@ -45,9 +46,6 @@ def index(
         settings = settings_from(corpus_dir=corpus, data_dir=data_dir, model=model, chroma_url=chroma_url)
         # lazy: only indexing draws a bar, --help need not load it
         from tqdm import tqdm
-
-        # lazy: keeps langchain, bm25s and numpy off --help
-        from convqa.index.builder import build_index
 
         bar = tqdm(total=0, unit="chunk", desc="indexing", file=sys.stderr, disable=None, leave=False)
 
@@ -103,9 +101,6 @@ def add(
     except ConvqaError as exc:
         fail(str(exc), 1)
     try:
-        # lazy: keeps langchain, bm25s and numpy off --help
-        from convqa.index.builder import build_index
-
         report = build_index(settings)
     except ConvqaError as exc:
         fail(f"{saved.message}, but indexing failed: {exc}", 1)
