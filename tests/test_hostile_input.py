@@ -79,8 +79,7 @@ def test_questions_that_try_to_instruct_get_an_answer_or_an_abstention(hostile_a
 
 
 @pytest.mark.parametrize(
-    "question",
-    ["🤔 Qui dirige l'ONUDC ? 🇻🇳", "Qui\u200b dirige\u00a0l'ONUDC\u2028?", "QUI DIRIGE L'ONUDC"],
+    "question", ["🤔 Qui dirige l'ONUDC ? 🇻🇳", "Qui\u200b dirige\u00a0l'ONUDC\u2028?", "QUI DIRIGE L'ONUDC"]
 )
 def test_emoji_and_odd_spacing_still_answer(seed_assistant, question):
     assert "Ghada Waly" in seed_assistant.ask(question).answer

@@ -55,14 +55,7 @@ class Assistant:
         )
         self.follower = LexicalFollower(self.store, self.settings)
         self.pipeline = Pipeline(
-            Resources(
-                self.settings,
-                self.embedder,
-                self.store,
-                self.follower,
-                self.sentence_vectors,
-                self.calibration,
-            )
+            Resources(self.settings, self.embedder, self.store, self.follower, self.sentence_vectors, self.calibration)
         )
 
     # -- indexes ---------------------------------------------------------------
@@ -122,7 +115,7 @@ class Assistant:
         turns = normalize_history(history)
         with server_faults(self.settings):
             # The retrieval happens on the first item; a server fault there is one line.
-            stream = self.pipeline.stream(question, turns, top_k)
+            stream = self.pipeline.stream(question, turns, top_k=top_k)
             first = next(stream)
         yield first
         yield from stream

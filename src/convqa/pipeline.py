@@ -193,21 +193,15 @@ class Pipeline:
         answer.timings = {k: round(v, 2) for k, v in timings.items()}
         return answer
 
-    def stream(
-        self,
-        question: object,
-        history: Sequence[Turn] = (),
-        top_k: int | None = None,
-        exclude: frozenset[str] = frozenset(),
-    ) -> Iterator[str | Answer]:
+    def stream(self, question: object, history: Sequence[Turn] = (), **options: Any) -> Iterator[str | Answer]:
         """Text pieces of a generated answer as the chat model writes them, then the final Answer.
 
         The last item is always the Answer; with the extractive default it is the only one.
         When the model's text is not kept (no valid citation, an invented [n], an error, a
         timeout), the Answer is the extractive one with ``fallback_reason``: it replaces
-        whatever was streamed before it.
+        whatever was streamed before it. ``options``: ``top_k`` and ``exclude``, as ``run`` takes them.
         """
-        answer = self.run(question, history, top_k, exclude)
+        answer = self.run(question, history, **options)
         if self.rewriter is None:
             yield answer
             return

@@ -206,13 +206,7 @@ def generating(base, embedder, base_url: str, **overrides):
     from convqa.assistant import Assistant
 
     settings = base.settings.model_copy(
-        update={
-            "generator": "openai",
-            "llm_base_url": base_url,
-            "llm_max_tokens": 48,
-            "llm_timeout": 300,
-            "top_k": 3,
-        }
+        update={"generator": "openai", "llm_base_url": base_url, "llm_max_tokens": 48, "llm_timeout": 300, "top_k": 3}
         | overrides
     )
     return Assistant(settings, embedder=embedder)

@@ -103,7 +103,7 @@ def _squad(tmp_path: Path) -> Path:
                     {
                         "context": "Le second paragraphe cite la France encore.",
                         "qas": [
-                            {"id": "d", "question": "Encore ?", "answers": [{"text": "la France", "answer_start": 26}]},
+                            {"id": "d", "question": "Encore ?", "answers": [{"text": "la France", "answer_start": 26}]}
                         ],
                     },
                 ],

@@ -90,10 +90,7 @@ def _strip_markers(text: str) -> str:
 
 
 def build_messages(
-    question: str,
-    citations: Sequence[Citation],
-    history: Sequence[tuple[str, str]] = (),
-    language: str = "fr",
+    question: str, citations: Sequence[Citation], history: Sequence[tuple[str, str]] = (), language: str = "fr"
 ) -> list[tuple[str, str]]:
     """The chat: instructions, worked examples, recent turns, then passages and question.
 

