@@ -25,7 +25,7 @@ PACKAGE = SRC / "convqa"
 LAYERS: list[tuple[str, ...]] = [
     ("convqa.settings", "convqa.errors", "convqa.offline", "convqa.messages", "convqa.model.calibration"),
     ("convqa.model", "convqa.corpus"),
-    ("convqa.index",),
+    ("convqa.index", "convqa.analysis"),
     ("convqa.retrieval",),
     ("convqa.answer", "convqa.reader"),
     ("convqa.pipeline", "convqa.question", "convqa.conversation"),
