@@ -15,6 +15,19 @@ from convqa.cli.common import GeneratorName, Json, fail, quiet_libraries, settin
 from convqa.errors import ConvqaError
 from convqa.evaluation.report import table
 
+English = Annotated[
+    bool, typer.Option("--english", help="Ask the hand-translated English versions of 150 test questions instead.")
+]
+
+
+def _checked_split(split: str | None, english: bool) -> str | None:
+    """The split whose questions are asked: English questions are test questions."""
+    if split not in (None, "tune", "test"):
+        raise ConvqaError("bad_split", split=split)
+    if english and split == "tune":
+        raise ConvqaError("english_test_only")
+    return "test" if english else split
+
 
 def eval_command(
     dataset: Annotated[Path, typer.Option("--dataset", help="SQuAD-format JSON file (e.g. PIAF).")],
@@ -43,13 +56,13 @@ def eval_command(
         Optional[str],
         typer.Option("--split", help="Ask only this split's questions (tune or test); all articles are indexed."),
     ] = None,
+    english: English = False,
     as_json: Json = False,
 ) -> None:
     """Measure retrieval, quotes, answers and speed on a SQuAD-format dataset, against baselines."""
     quiet_libraries()
     try:
-        if split not in (None, "tune", "test"):
-            raise ConvqaError("bad_split", split=split)
+        split = _checked_split(split, english)
         settings = settings_from(generator=generator, answerer=answerer)
         # lazy: keeps langchain and numpy off --help
         from convqa.evaluation.run import run_eval
@@ -63,6 +76,7 @@ def eval_command(
             held_out_articles=held_out_articles,
             variants=[v.strip() for v in variants.split(",") if v.strip()] if variants else None,
             split=split,
+            english=english,
         )
     except ConvqaError as exc:
         fail(str(exc), 1)
