@@ -63,7 +63,7 @@ def commands() -> list[tuple[str, typer.core.TyperCommand]]:
     return sorted(group.commands.items())
 
 
-@pytest.mark.parametrize(("name", "command"), commands())
+@pytest.mark.parametrize(("name", "command"), commands(), ids=[name for name, _ in commands()])
 def test_every_option_shows_its_default_unless_it_is_a_flag_or_required(name, command):
     shown = CliRunner().invoke(app, [name, "--help"], env={"COLUMNS": "200"})
     assert shown.exit_code == 0, shown.output
