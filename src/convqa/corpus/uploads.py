@@ -91,7 +91,7 @@ def check_source_url(source: str) -> str:
 
 
 def _existing(corpus_dir: Path, max_bytes: int) -> list:
-    articles, _ = load_corpus(corpus_dir, max_bytes)
+    articles, _ = load_corpus(corpus_dir, max_bytes, quiet=True)
     return articles
 
 
