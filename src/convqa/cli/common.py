@@ -20,7 +20,7 @@ from convqa.errors import ConvqaError
 from convqa.settings import Settings
 
 if TYPE_CHECKING:
-    from convqa.index.builder import IndexReport
+    from convqa.index.report import IndexReport
 
 
 def setting_help(text: str, name: str, default: object = None) -> str:
