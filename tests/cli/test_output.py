@@ -46,10 +46,11 @@ def test_the_articles_table_lines_up_whatever_the_ids_lengths(capsys, monkeypatc
         assert row.index(article.date or "-", len(article.doc_id)) == date, row
         assert row[:passages_end].endswith(f" {article.passages}"), row  # right-aligned under its header
         assert row[title:].startswith(article.title[:10]), row
-    # A long title and the source wrap inside the title column, never under the other columns.
+    # A long title and the source's site wrap inside the title column, never under the other columns.
     continued = [line for line in lines[1:] if line.startswith(" ")]
     assert continued and all(line[:title].strip() == "" and line[title] != " " for line in continued)
     assert "[b]" in rows["a"]  # titles are text, not rich markup
+    assert [line.strip() for line in continued][-1] == "vietnamplus.vn"  # the source's site; --json has the URL
 
 
 def test_no_articles_is_one_line(capsys, monkeypatch):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import typer
 
@@ -47,8 +48,9 @@ def articles(data_dir: DataDir = None, chroma_url: ChromaUrl = None, as_json: Js
 
 
 def _print_table(found: list[ArticleInfo]) -> None:
-    """One row an article, its columns aligned whatever the ids' lengths; the source goes
-    under the title, so 80 columns are enough (a long title wraps within its column)."""
+    """One row an article, its columns aligned whatever the ids' lengths; the source's site
+    goes under the title, so 80 columns are enough (a long title wraps within its column;
+    the whole URL is in ``--json``)."""
     # lazy: rich draws only this table; --help and the other commands need not load it
     from rich.console import Console
     from rich.table import Table
@@ -59,7 +61,8 @@ def _print_table(found: list[ArticleInfo]) -> None:
     table.add_column("PASSAGES", justify="right", no_wrap=True)
     table.add_column("TITLE", overflow="fold")
     for a in found:
-        table.add_row(a.doc_id, a.date or "-", str(a.passages), a.title + (f"\n{a.source}" if a.source else ""))
+        site = urlsplit(a.source).netloc.removeprefix("www.") if a.source else ""
+        table.add_row(a.doc_id, a.date or "-", str(a.passages), a.title + (f"\n{site}" if site else ""))
     # Plain text unless the output is a terminal (rich's own test): no colour codes in a pipe.
     console = Console(highlight=False, markup=False, emoji=False)
     with console.capture() as drawn:
