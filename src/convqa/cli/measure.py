@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from convqa.cli.common import GeneratorName, Json, fail, quiet_libraries, settings_from
+from convqa.cli.common import GeneratorName, Json, fail, quiet_libraries, setting_help, settings_from
 from convqa.errors import ConvqaError
 from convqa.evaluation.report import table
 
@@ -31,15 +31,16 @@ def _checked_split(split: str | None, english: bool) -> str | None:
 
 def eval_command(
     dataset: Annotated[Path, typer.Option("--dataset", help="SQuAD-format JSON file (e.g. PIAF).")],
-    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Use only the first N articles.")] = None,
+    limit: Annotated[
+        Optional[int], typer.Option("--limit", min=1, help="Use only the first N articles (default: all).")
+    ] = None,
     k: Annotated[int, typer.Option("--k", min=1, max=20, help="Citations per answer.")] = 10,
     out: Annotated[Path, typer.Option("--out", help="Folder for metrics.json, report.md, metrics.png.")] = Path(
         "eval-out"
     ),
     generator: GeneratorName = None,
     answerer: Annotated[
-        Optional[str],
-        typer.Option("--answerer", help="reader, sentences or module:Class [env CONVQA_ANSWERER, default sentences]."),
+        Optional[str], typer.Option("--answerer", help=setting_help("reader, sentences or module:Class", "answerer"))
     ] = None,
     held_out_articles: Annotated[
         bool,
@@ -49,12 +50,14 @@ def eval_command(
         Optional[str],
         typer.Option(
             "--variants",
-            help="Also run the test questions through these answer steps, comma-separated: sentences, reader-fp32, reader-bf16.",
+            help="Also run the test questions through these answer steps, comma-separated: sentences, reader-fp32, reader-bf16 (default: none).",
         ),
     ] = None,
     split: Annotated[
         Optional[str],
-        typer.Option("--split", help="Ask only this split's questions (tune or test); all articles are indexed."),
+        typer.Option(
+            "--split", help="Ask only this split's questions, tune or test (default: both); all articles are indexed."
+        ),
     ] = None,
     english: English = False,
     as_json: Json = False,
@@ -96,7 +99,7 @@ def train_reader_command(
     out: Annotated[Path, typer.Option("--out", help="Folder for reader.safetensors and reader.json.")],
     epochs: Annotated[int, typer.Option("--epochs", min=1, max=10, help="Passes over the tune questions.")] = 2,
     limit: Annotated[
-        Optional[int], typer.Option("--limit", min=1, help="Train on N questions only (a smoke run).")
+        Optional[int], typer.Option("--limit", min=1, help="Train on N questions only, a smoke run (default: all).")
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 13,
     as_json: Json = False,
