@@ -29,36 +29,42 @@ def _checked_split(split: str | None, english: bool) -> str | None:
     return "test" if english else split
 
 
+#: The options of ``convqa eval``, named once so that its signature stays readable.
+EvalLimit = Annotated[
+    Optional[int], typer.Option("--limit", min=1, help="Use only the first N articles (default: all).")
+]
+EvalOut = Annotated[Path, typer.Option("--out", help="Folder for metrics.json, report.md, metrics.png.")]
+EvalAnswerer = Annotated[
+    Optional[str], typer.Option("--answerer", help=setting_help("reader, sentences or module:Class", "answerer"))
+]
+HeldOut = Annotated[
+    bool, typer.Option("--held-out-articles", help="Also ask each test question without its own article (abstention).")
+]
+Variants = Annotated[
+    Optional[str],
+    typer.Option(
+        "--variants",
+        help="Also run the test questions through these answer steps, comma-separated: sentences, reader-fp32, reader-bf16 (default: none).",
+    ),
+]
+Split = Annotated[
+    Optional[str],
+    typer.Option(
+        "--split", help="Ask only this split's questions, tune or test (default: both); all articles are indexed."
+    ),
+]
+
+
 def eval_command(
     dataset: Annotated[Path, typer.Option("--dataset", help="SQuAD-format JSON file (e.g. PIAF).")],
-    limit: Annotated[
-        Optional[int], typer.Option("--limit", min=1, help="Use only the first N articles (default: all).")
-    ] = None,
+    limit: EvalLimit = None,
     k: Annotated[int, typer.Option("--k", min=1, max=20, help="Citations per answer.")] = 10,
-    out: Annotated[Path, typer.Option("--out", help="Folder for metrics.json, report.md, metrics.png.")] = Path(
-        "eval-out"
-    ),
+    out: EvalOut = Path("eval-out"),
     generator: GeneratorName = None,
-    answerer: Annotated[
-        Optional[str], typer.Option("--answerer", help=setting_help("reader, sentences or module:Class", "answerer"))
-    ] = None,
-    held_out_articles: Annotated[
-        bool,
-        typer.Option("--held-out-articles", help="Also ask each test question without its own article (abstention)."),
-    ] = False,
-    variants: Annotated[
-        Optional[str],
-        typer.Option(
-            "--variants",
-            help="Also run the test questions through these answer steps, comma-separated: sentences, reader-fp32, reader-bf16 (default: none).",
-        ),
-    ] = None,
-    split: Annotated[
-        Optional[str],
-        typer.Option(
-            "--split", help="Ask only this split's questions, tune or test (default: both); all articles are indexed."
-        ),
-    ] = None,
+    answerer: EvalAnswerer = None,
+    held_out_articles: HeldOut = False,
+    variants: Variants = None,
+    split: Split = None,
     english: English = False,
     as_json: Json = False,
 ) -> None:
