@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     reader_dir: Path | None = Field(
         None, description="Folder of the reader's weights; default: the ones shipped with convqa."
     )
+    answerer_dir: Path | None = Field(
+        None, description="Folder of the learned answer step's models; default: the ones shipped with convqa."
+    )
     reader_precision: Literal["bf16", "fp32"] = Field(
         "bf16",
         description="Reader arithmetic: bf16 (autocast, about twice as fast on these CPUs, same answers) or fp32.",
