@@ -30,7 +30,15 @@ import numpy as np
 
 from convqa.analysis.types import Mention, PassageAnalysis
 from convqa.answer.candidates import sentence_candidates
-from convqa.answer.features import PassageIn, QuestionIn, SentenceIn, answerable_row, mentions_in, sentence_rows
+from convqa.answer.features import (
+    PassageIn,
+    QuestionIn,
+    SentenceIn,
+    answerable_row,
+    mentions_in,
+    question_analysis,
+    sentence_rows,
+)
 from convqa.answer.names import names_nothing_known
 from convqa.answer.reading import Reading, SpanCandidate
 from convqa.answer.span_features import span_rows
@@ -121,8 +129,6 @@ class LearnedStep:
         """Candidates ranked by the model, the short answer, answerability and support."""
         if not passages:
             return Reading()
-        from convqa.analysis.question import analyse_question  # lazy: word lists load once
-
         lexical, r = index.lexical, self.resources
         cands = sentence_candidates(query, passages, lexical)
         if not cands:
@@ -143,7 +149,7 @@ class LearnedStep:
         terms = list(dict.fromkeys(analyze(query.text)))
         idf = dict(zip(terms, map(float, lexical.idf(terms)))) if terms else {}
         unknown = names_nothing_known(query.text, query.language, lambda t: lexical.mentions(t, query.exclude))
-        question = QuestionIn(query.text, analyse_question(query.text, query.language), query.language, idf, unknown)
+        question = QuestionIn(query.text, question_analysis(query.text, query.language), query.language, idf, unknown)
         rows = sentence_rows(question, inputs, sentences)
         scores = self.models.sentence.predict(np.asarray(rows, dtype=float))
         learned = scores.copy()

@@ -26,17 +26,22 @@ def eval_command(
     generator: GeneratorName = None,
     answerer: Annotated[
         Optional[str],
-        typer.Option("--answerer", help="reader, sentences or module:Class [env CONVQA_ANSWERER, default sentences]."),
+        typer.Option(
+            "--answerer", help="learned, reader, sentences or module:Class [env CONVQA_ANSWERER, default sentences]."
+        ),
     ] = None,
     held_out_articles: Annotated[
         bool,
         typer.Option("--held-out-articles", help="Also ask each test question without its own article (abstention)."),
     ] = False,
+    near_miss: Annotated[
+        bool, typer.Option("--near-miss", help="Also ask each test question without its own paragraph (abstention).")
+    ] = False,
     variants: Annotated[
         Optional[str],
         typer.Option(
             "--variants",
-            help="Also run the test questions through these answer steps, comma-separated: sentences, reader-fp32, reader-bf16.",
+            help="Also run the test questions through these answer steps, comma-separated: sentences, learned, reader-fp32, reader-bf16.",
         ),
     ] = None,
     split: Annotated[
@@ -63,6 +68,7 @@ def eval_command(
             held_out_articles=held_out_articles,
             variants=[v.strip() for v in variants.split(",") if v.strip()] if variants else None,
             split=split,
+            near_miss=near_miss,
         )
     except ConvqaError as exc:
         fail(str(exc), 1)

@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from convqa.answer.candidates import sentence_candidates
 from convqa.answer.names import names_nothing_known
+from convqa.evaluation.dataset import paragraph_range
 from convqa.index.analyzer import analyze
 from convqa.retrieval.types import Passage
 from convqa.settings import Settings
@@ -34,13 +35,6 @@ CONDITIONS = ("own", "held", "near")
 KEEP = 8
 #: Passages retrieved once per question; each condition filters them.
 POOL = 30
-
-
-def paragraph_range(text: str, starts: tuple[int, ...], offset: int) -> tuple[int, int]:
-    """[start, end) of the paragraph of an article (``starts``: paragraph offsets) holding ``offset``."""
-    i = max(j for j, s in enumerate(starts) if s <= offset)
-    end = starts[i + 1] - 2 if i + 1 < len(starts) else len(text)
-    return starts[i], end
 
 
 def _passage_row(p: Passage) -> dict:

@@ -12,8 +12,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from convqa.analysis.types import Mention, PassageAnalysis, QuestionAnalysis, Token
-from convqa.answer.features import PassageIn, QuestionIn, SentenceIn
+from convqa.analysis.types import Mention, PassageAnalysis, Token
+from convqa.answer.features import PassageIn, QuestionIn, SentenceIn, question_analysis
 from convqa.evaluation.metrics import GoldRange, covers, normalize_answer
 from convqa.training.answer_data import read_json_gz, write_json_gz
 
@@ -52,13 +52,6 @@ def chunk_analyses(data: dict, work: Path) -> dict[str, PassageAnalysis]:
             cached[chunk] = analysis_to_json(analysis)
         write_json_gz(path, cached)
     return {c: analysis_from_json(v) for c, v in cached.items()}
-
-
-def question_analysis(text: str, language: str) -> QuestionAnalysis:
-    """The question's analysis by the rules of ``convqa.analysis.question``."""
-    from convqa.analysis.question import analyse_question  # lazy: the rules load their word lists once
-
-    return analyse_question(text, language)
 
 
 @dataclass
