@@ -18,6 +18,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from convqa.analysis.question import analyse_question
 from convqa.analysis.types import MENTION_KINDS, Mention, PassageAnalysis, QuestionAnalysis
 from convqa.index.analyzer import analyze
 
@@ -240,27 +241,7 @@ def answerable_row(rows: Sequence[Sequence[float]], scores: Sequence[float], bes
     ]
 
 
-_WH_RULES = (
-    (("combien", "how many", "how much", "quel nombre", "nombre de"), "combien", "NUM"),
-    (("en quelle année", "quelle année", "quand", "when", "what year", "quelle date", "depuis quand"), "quand", "DATE"),
-    (("qui ", "qui?", "who", "whom"), "qui", "PER"),
-    (("où", "where"), "ou", "LOC"),
-    (("pourquoi", "why"), "pourquoi", ""),
-    (("comment", "how"), "comment", ""),
-    (("quel", "quelle", "quels", "quelles", "which", "what"), "quel", ""),
-    (("que ", "qu'", "qu’", "quoi"), "quoi", ""),
-)
-
 
 def question_analysis(text: str, language: str) -> QuestionAnalysis:
-    """The question's analysis: ``convqa.analysis.question``'s rules where installed, else
-    the few rules here (its type and expected kind only)."""
-    try:
-        from convqa.analysis.question import analyse_question  # lazy: the fuller rules
-    except ImportError:
-        lowered = f" {text.lower()} "
-        for cues, wh, expects in _WH_RULES:
-            if any(f" {cue}" in lowered for cue in cues):
-                return QuestionAnalysis(wh=wh, expects=expects, terms=tuple(analyze(text)))
-        return QuestionAnalysis(terms=tuple(analyze(text)))
+    """The question's analysis by the rules of ``convqa.analysis.question`` (no model load)."""
     return analyse_question(text, language)

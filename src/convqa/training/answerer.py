@@ -116,7 +116,9 @@ def sentence_table(cases: list[Case]) -> SentenceTable:
     return SentenceTable(np.asarray(rows, dtype=float).reshape(-1, len(SENTENCE_FEATURES)), np.asarray(labels), slices)
 
 
-def fit_sentence_ranker(cases: list[Case], table: SentenceTable, fit_on: list[int], valid_on: list[int], seed: int):
+def fit_sentence_ranker(
+    cases: list[Case], table: SentenceTable, fit_on: list[int], valid_on: list[int], seed: int, rounds: int = 0
+):
     """The ranker over the cases ``fit_on`` (only those whose candidates hold the gold: the
     others teach nothing about order), its rounds cut on ``valid_on``."""
 
@@ -130,7 +132,7 @@ def fit_sentence_ranker(cases: list[Case], table: SentenceTable, fit_on: list[in
         )
 
     return _fit(
-        RANKER, *stack(fit_on), rounds=ROUNDS["sentence"], seed=seed, valid=stack(valid_on) if valid_on else None
+        RANKER, *stack(fit_on), rounds=rounds or ROUNDS["sentence"], seed=seed, valid=stack(valid_on) if valid_on else None
     )
 
 

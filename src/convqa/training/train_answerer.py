@@ -62,7 +62,7 @@ def train_answerer(data_path: Path, work: Path, out: Path, seed: int = 13) -> di
     fixed = dict(ROUNDS, sentence=ranker.best_iteration or ROUNDS["sentence"])
 
     def fit_rank(ids, s):
-        return fit_sentence_ranker(cs, table, [i for i in ids if cs[i].condition == "own"], [], s)
+        return fit_sentence_ranker(cs, table, [i for i in ids if cs[i].condition == "own"], [], s, fixed["sentence"])
 
     def predict_rank(model, ids):
         return {i: model.predict(table.X[table.slices[i]]) for i in ids}
