@@ -122,6 +122,27 @@ def _covered(weights: Mapping[str, float], terms: set[str]) -> float:
     return sum(w for t, w in weights.items() if t in terms) / total if total > 0 else 0.0
 
 
+def sentence_text(passage: PassageIn, sentence: SentenceIn) -> str:
+    """The sentence's text, cut from its passage by article offsets."""
+    return passage.text[sentence.start - passage.start : sentence.end - passage.start]
+
+
+def local_coverage(
+    q_terms: set[str], idf: Mapping[str, float], articles: list[str], terms: list[set[str]]
+) -> list[float]:
+    """Each sentence's coverage of the question, each word weighted by its IDF and by its
+    rarity among the candidate sentences of the same article."""
+    by_article: dict[str, list[int]] = {}
+    for i, doc in enumerate(articles):
+        by_article.setdefault(doc, []).append(i)
+    local = [0.0] * len(terms)
+    for rows in by_article.values():
+        weights = _local_weights(q_terms, idf, [terms[i] for i in rows])
+        for i in rows:
+            local[i] = _covered(weights, terms[i])
+    return local
+
+
 def sentence_rows(
     question: QuestionIn, passages: Sequence[PassageIn], sentences: Sequence[SentenceIn]
 ) -> list[list[float]]:
@@ -130,19 +151,9 @@ def sentence_rows(
         return []
     qa = question.analysis
     q_terms = set(analyze(question.text))
-    texts = [
-        passages[s.passage].text[s.start - passages[s.passage].start : s.end - passages[s.passage].start]
-        for s in sentences
-    ]
+    texts = [sentence_text(passages[s.passage], s) for s in sentences]
     terms = [set(analyze(t)) for t in texts]
-    by_article: dict[str, list[int]] = {}
-    for i, s in enumerate(sentences):
-        by_article.setdefault(passages[s.passage].doc, []).append(i)
-    local = [0.0] * len(sentences)
-    for rows in by_article.values():
-        weights = _local_weights(q_terms, question.idf, [terms[i] for i in rows])
-        for i in rows:
-            local[i] = _covered(weights, terms[i])
+    local = local_coverage(q_terms, question.idf, [passages[s.passage].doc for s in sentences], terms)
     top = max((p.score for p in passages), default=0.0) or 1.0
     best_cos = max(s.cosine for s in sentences)
     best_cov = max(s.coverage for s in sentences)
@@ -239,7 +250,6 @@ def answerable_row(rows: Sequence[Sequence[float]], scores: Sequence[float], bes
         best[col["question_terms"]],
         best_span,
     ]
-
 
 
 def question_analysis(text: str, language: str) -> QuestionAnalysis:

@@ -15,6 +15,10 @@ from convqa.cli.common import GeneratorName, Json, fail, quiet_libraries, settin
 from convqa.errors import ConvqaError
 from convqa.evaluation.report import table
 
+NearMiss = Annotated[
+    bool, typer.Option("--near-miss", help="Also ask each test question without its own paragraph (abstention).")
+]
+
 
 def eval_command(
     dataset: Annotated[Path, typer.Option("--dataset", help="SQuAD-format JSON file (e.g. PIAF).")],
@@ -26,17 +30,13 @@ def eval_command(
     generator: GeneratorName = None,
     answerer: Annotated[
         Optional[str],
-        typer.Option(
-            "--answerer", help="learned, reader, sentences or module:Class [env CONVQA_ANSWERER, default sentences]."
-        ),
+        typer.Option("--answerer", help="learned, sentences, reader or module:Class [env CONVQA_ANSWERER]."),
     ] = None,
     held_out_articles: Annotated[
         bool,
         typer.Option("--held-out-articles", help="Also ask each test question without its own article (abstention)."),
     ] = False,
-    near_miss: Annotated[
-        bool, typer.Option("--near-miss", help="Also ask each test question without its own paragraph (abstention).")
-    ] = False,
+    near_miss: NearMiss = False,
     variants: Annotated[
         Optional[str],
         typer.Option(

@@ -39,9 +39,8 @@ def train_answerer_command(
     try:
         if not dataset.is_file():
             raise ConvqaError("dataset_not_found", file=dataset)
-        # lazy: keeps numpy, lightgbm and the model off --help
-        from convqa.training.answer_data import build_answer_data, read_json_gz
-        from convqa.training.train_answerer import train_answerer
+        from convqa.training.answer_data import build_answer_data, read_json_gz  # lazy: numpy, the model
+        from convqa.training.train_answerer import train_answerer  # lazy: lightgbm
 
         data = work / "answer-data.json.gz"
         if not data.is_file() or read_json_gz(data).get("limit") != limit:

@@ -132,7 +132,11 @@ def fit_sentence_ranker(
         )
 
     return _fit(
-        RANKER, *stack(fit_on), rounds=rounds or ROUNDS["sentence"], seed=seed, valid=stack(valid_on) if valid_on else None
+        RANKER,
+        *stack(fit_on),
+        rounds=rounds or ROUNDS["sentence"],
+        seed=seed,
+        valid=stack(valid_on) if valid_on else None,
     )
 
 

@@ -70,27 +70,7 @@ def train_answerer(data_path: Path, work: Path, out: Path, seed: int = 13) -> di
     scores = cross_fitted(fit_rank, predict_rank, train_all, article, seed) | predict_rank(ranker, dev_all)
 
     spans = {i: span_table(cs[i], scores[i]) for i in range(len(cs)) if i in scores}
-    span_model = _fit(
-        SPAN,
-        *span_matrix([spans[i] for i in own_train]),
-        rounds=ROUNDS["span"],
-        seed=seed,
-        valid=(*span_matrix([spans[i] for i in own_dev]), None),
-    )
-
-    def fit_span(ids, s):
-        own = [i for i in ids if cs[i].condition == "own"]
-        return _fit(SPAN, *span_matrix([spans[i] for i in own]), rounds=span_model.best_iteration or 100, seed=s)
-
-    def best_spans(model, ids):
-        out = {}
-        for i in ids:
-            X, _ = span_matrix([spans[i]])
-            if len(X):
-                out[i] = float(_predict(model, X).max())
-        return out
-
-    best_span = cross_fitted(fit_span, best_spans, train_all, article, seed) | best_spans(span_model, dev_all)
+    span_model, best_span = fit_spans(cs, spans, own_train, own_dev, train_all, dev_all, seed)
     keep = lambda ids: [i for i in ids if cs[i].condition != "own" or cs[i].answerable]  # noqa: E731
     label = lambda ids: np.array([float(cs[i].condition == "own") for i in ids])  # noqa: E731
     tr, dv = keep(train_all), keep(dev_all)
@@ -111,6 +91,33 @@ def train_answerer(data_path: Path, work: Path, out: Path, seed: int = 13) -> di
     figures = dev_figures(cs, table, scores, spans, span_model, answerable, (a, b), best_span)
     figures["train_seconds"] = round(time.perf_counter() - started, 1)
     return write_models(out, data_path, seed, ranker, span_model, answerable, (a, b), figures, fixed)
+
+
+def fit_spans(cs, spans, own_train, own_dev, train_all, dev_all, seed):
+    """The span model (rounds cut on dev) and every case's best predicted span F1
+    (cross-fitted on train)."""
+    span_model = _fit(
+        SPAN,
+        *span_matrix([spans[i] for i in own_train]),
+        rounds=ROUNDS["span"],
+        seed=seed,
+        valid=(*span_matrix([spans[i] for i in own_dev]), None),
+    )
+
+    def fit_span(ids, s):
+        own = [i for i in ids if cs[i].condition == "own"]
+        return _fit(SPAN, *span_matrix([spans[i] for i in own]), rounds=span_model.best_iteration or 100, seed=s)
+
+    def best_spans(model, ids):
+        out = {}
+        for i in ids:
+            X, _ = span_matrix([spans[i]])
+            if len(X):
+                out[i] = float(_predict(model, X).max())
+        return out
+
+    article = lambda i: cs[i].article  # noqa: E731
+    return span_model, cross_fitted(fit_span, best_spans, train_all, article, seed) | best_spans(span_model, dev_all)
 
 
 def _probability(model, X, scale: tuple[float, float]) -> np.ndarray:
