@@ -91,7 +91,14 @@ SENTENCE_FEATURES = (
     "english",
     "names_unknown",
     "question_terms",
+    "prev_coverage",
+    "next_coverage",
+    "prev_cosine",
+    "next_cosine",
 )
+#: The features that read the question's words in the passages' (French) words: an English
+#: question meets almost none of them, which training mimics (``as_english``).
+WORD_FEATURES = ("coverage", "coverage_gap", "local_coverage", "local_gap", "prev_coverage", "next_coverage")
 
 
 def code(value: str, values: Sequence[str]) -> float:
@@ -147,6 +154,41 @@ def sentence_rows(
     question: QuestionIn, passages: Sequence[PassageIn], sentences: Sequence[SentenceIn]
 ) -> list[list[float]]:
     """One feature row (SENTENCE_FEATURES, in order) per candidate sentence."""
+    return [a + b for a, b in zip(_own_rows(question, passages, sentences), neighbour_rows(sentences))]
+
+
+def neighbour_rows(sentences: Sequence[SentenceIn]) -> list[list[float]]:
+    """The coverage and cosine of the sentences before and after each one in its passage
+    (an answer often follows the sentence that repeats the question's words)."""
+    out = []
+    for i, s in enumerate(sentences):
+        prev = sentences[i - 1] if i > 0 and sentences[i - 1].passage == s.passage else None
+        nxt = sentences[i + 1] if i + 1 < len(sentences) and sentences[i + 1].passage == s.passage else None
+        out.append(
+            [
+                prev.coverage if prev else math.nan,
+                nxt.coverage if nxt else math.nan,
+                prev.cosine if prev else math.nan,
+                nxt.cosine if nxt else math.nan,
+            ]
+        )
+    return out
+
+
+def as_english(row: list[float]) -> list[float]:
+    """A sentence row as an English question would give it: no word of it in the passage."""
+    out = list(row)
+    for name in WORD_FEATURES:
+        i = SENTENCE_FEATURES.index(name)
+        out[i] = 0.0 if not math.isnan(out[i]) else out[i]
+    out[SENTENCE_FEATURES.index("english")] = 1.0
+    out[SENTENCE_FEATURES.index("names_unknown")] = 0.0
+    return out
+
+
+def _own_rows(
+    question: QuestionIn, passages: Sequence[PassageIn], sentences: Sequence[SentenceIn]
+) -> list[list[float]]:
     if not sentences:
         return []
     qa = question.analysis

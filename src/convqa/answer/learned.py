@@ -143,8 +143,11 @@ class LearnedStep:
         inputs = [
             PassageIn(p.doc_id, p.start, p.end, p.text, p.score, p.signals, stored.get(p.chunk_id)) for p in passages
         ]
+        # A follow-up is read as a question of its own: the context found the passages, its
+        # words do not make a sentence answer (a new topic's question would not abstain).
+        own = sentence_candidates(replace(query, context=""), passages, lexical) if query.context else cands
         sentences = [
-            SentenceIn(c.passage, c.start, c.end, c.coverage, c.features["cue"], float(s)) for c, s in zip(cands, sims)
+            SentenceIn(c.passage, c.start, c.end, c.coverage, c.features["cue"], float(s)) for c, s in zip(own, sims)
         ]
         terms = list(dict.fromkeys(analyze(query.text)))
         idf = dict(zip(terms, map(float, lexical.idf(terms)))) if terms else {}

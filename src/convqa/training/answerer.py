@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import lightgbm as lgb
 import numpy as np
 
-from convqa.answer.features import SENTENCE_FEATURES, answerable_row, mentions_in, sentence_rows
+from convqa.answer.features import SENTENCE_FEATURES, answerable_row, as_english, mentions_in, sentence_rows
 from convqa.answer.span_features import SPAN_FEATURES, span_rows
 from convqa.evaluation.metrics import f1_score
 from convqa.training.answer_rows import Case
@@ -76,6 +76,12 @@ ANSWERABLE = {
 ROUNDS = {"sentence": 300, "span": 300, "answerable": 200}
 
 
+def english_stand_in(question_id: str) -> bool:
+    """A fifth of the questions, read as English ones would be (PIAF has none): the word
+    features are blanked, so the models learn to lean on the cosine when words do not meet."""
+    return hashlib.sha256(("english:" + question_id).encode("utf-8")).digest()[0] % 5 == 0
+
+
 def fold_of(article: str) -> int:
     """0 or 1: the cross-fitting fold of an article."""
     return hashlib.sha256(("fold:" + article).encode("utf-8")).digest()[0] % 2
@@ -109,6 +115,8 @@ def sentence_table(cases: list[Case]) -> SentenceTable:
     rows, labels, slices, at = [], [], [], 0
     for c in cases:
         r = sentence_rows(c.question, c.passages, c.sentences)
+        if english_stand_in(c.id):
+            r = [as_english(row) for row in r]
         rows += r
         labels += [float(g) for g in c.gold]
         slices.append(slice(at, at + len(r)))
