@@ -80,6 +80,7 @@ FOLLOW_UPS = [
     ("Et en 2024 ?", "fr"),
     ("Et lui ?", "fr"),
     ("Et combien de visiteurs ?", "fr"),
+    ("Et quand aura lieu la prochaine ?", "fr"),
     ("Où est-il né ?", "fr"),
     ("Quel est son âge ?", "fr"),
     ("Qui l'a fondé ?", "fr"),

@@ -122,7 +122,7 @@ def needs_context(text: str, folded: str, terms: tuple[str, ...]) -> bool:
         # « Et en 2024 ? » leans on the last turn; « Et qui a parlé au nom des chefs de
         # délégation ? » is a whole question of its own after its « et ».
         rest = folded[ellipsis.end() :]
-        if _question_word(rest)[0] is None or len(content_terms(rest)) < 2:
+        if _question_word(rest)[0] is None or len(content_terms(rest)) < 3:
             return True
     # Impersonal « il » (« fera-t-il », « y a-t-il ») refers to nothing: blank it out.
     cleared = IMPERSONAL.sub(lambda m: " " * len(m.group()), folded)
