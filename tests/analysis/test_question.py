@@ -71,13 +71,16 @@ ALONE = [
     ("Combien de pays ont envoyé leurs délégués ?", "fr"),
     ("Quand Marie Curie a-t-elle reçu son prix ?", "fr"),
     ("Qui a signé la convention de Hanoï ?", "fr"),
+    ("Et qui a parlé au nom des chefs de délégation ?", "fr"),  # a whole question after « et »
+    ("And how many countries signed the Convention?", "en"),
     ("How many countries signed the Convention?", "en"),
     ("When did Maria Artigas give her speech?", "en"),
 ]
 FOLLOW_UPS = [
     ("Et en 2024 ?", "fr"),
     ("Et lui ?", "fr"),
-    ("Et qui a parlé au nom des chefs de délégation ?", "fr"),
+    ("Et combien de visiteurs ?", "fr"),
+    ("Et quand aura lieu la prochaine ?", "fr"),
     ("Où est-il né ?", "fr"),
     ("Quel est son âge ?", "fr"),
     ("Qui l'a fondé ?", "fr"),

@@ -115,8 +115,15 @@ def _kind_of(focus: str, english: bool) -> tuple[str, str]:
 
 def needs_context(text: str, folded: str, terms: tuple[str, ...]) -> bool:
     """True when the question cannot be read alone (see the module docstring)."""
-    if not terms or ELLIPSIS.match(folded):
+    if not terms:
         return True
+    ellipsis = ELLIPSIS.match(folded)
+    if ellipsis:
+        # « Et en 2024 ? » leans on the last turn; « Et qui a parlé au nom des chefs de
+        # délégation ? » is a whole question of its own after its « et ».
+        rest = folded[ellipsis.end() :]
+        if _question_word(rest)[0] is None or len(content_terms(rest)) < 3:
+            return True
     # Impersonal « il » (« fera-t-il », « y a-t-il ») refers to nothing: blank it out.
     cleared = IMPERSONAL.sub(lambda m: " " * len(m.group()), folded)
     spots = [(m.start(), m.group(1)) for m in PRONOUN.finditer(cleared)]
