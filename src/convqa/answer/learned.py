@@ -31,6 +31,8 @@ import numpy as np
 from convqa.analysis.types import Mention, PassageAnalysis
 from convqa.answer.candidates import sentence_candidates
 from convqa.answer.features import (
+    ANSWERABLE_FEATURES,
+    SENTENCE_FEATURES,
     PassageIn,
     QuestionIn,
     SentenceIn,
@@ -41,7 +43,7 @@ from convqa.answer.features import (
 )
 from convqa.answer.names import names_nothing_known
 from convqa.answer.reading import Reading, SpanCandidate
-from convqa.answer.span_features import span_rows
+from convqa.answer.span_features import SPAN_FEATURES, span_rows
 from convqa.index.analyzer import analyze
 from convqa.index.view import IndexView
 from convqa.retrieval.types import Passage, Query
@@ -55,6 +57,8 @@ FILES = ("sentence.txt", "span.txt", "answerable.txt")
 SPAN_SENTENCES = 3
 REPEAT_PENALTY = 10.0  # on the ranker's scale: below every new sentence
 PROXIMITY_BONUS = 0.3
+#: The feature names the models must have been trained with (manifest.json lists them).
+FEATURES = {"sentence": list(SENTENCE_FEATURES), "span": list(SPAN_FEATURES), "answerable": list(ANSWERABLE_FEATURES)}
 
 
 class ModelsError(Exception):
@@ -78,6 +82,8 @@ def load_models(folder: Path) -> Models:
     """The models of ``folder``, each checked against the manifest's sha256."""
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        if manifest["features"] != FEATURES:
+            raise ModelsError(f"the models in {folder} were trained with other features than this convqa computes")
         boosters = []
         for name in FILES:
             raw = (folder / name).read_bytes()
