@@ -168,7 +168,9 @@ class LearnedStep:
             )
         best_span, span = self._best_span(question, inputs, sentences, scores)
         probability = self._answerable(rows, list(learned), best_span)
-        abstain = probability < self.models.abstain_below
+        # The names check stays a rule: a French question naming only what no article
+        # mentions cannot be answered, however close its passages are.
+        abstain = probability < self.models.abstain_below or unknown
         ranked = sorted(
             (
                 replace(c, score=float(s), features={**c.features, "cosine": float(sims[i])})
