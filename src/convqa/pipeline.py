@@ -30,6 +30,7 @@ from typing import Any, Protocol
 
 from convqa.answer.candidates import SentenceVectors
 from convqa.answer.compose import Composer
+from convqa.answer.learned import load_learned_step
 from convqa.answer.reader_step import load_reader_step
 from convqa.answer.reading import Reading
 from convqa.answer.rewrite import rewriter_for
@@ -88,11 +89,19 @@ def _reader(r: Resources) -> AnswerStep:
     return load_reader_step(r, fallback=_sentences)
 
 
+def _learned(r: Resources) -> AnswerStep:
+    return load_learned_step(r, fallback=_sentences)
+
+
 RETRIEVERS: dict[str, Callable[[Resources], Retriever]] = {
     "dense": lambda r: DenseRetriever(r.store, r.settings.candidates),
     "lexical": lambda r: LexicalRetriever(r.settings.candidates),
 }
-ANSWER_STEPS: dict[str, Callable[[Resources], AnswerStep]] = {"sentences": _sentences, "reader": _reader}
+ANSWER_STEPS: dict[str, Callable[[Resources], AnswerStep]] = {
+    "sentences": _sentences,
+    "reader": _reader,
+    "learned": _learned,
+}
 
 
 def build_step(name: str, registry: dict[str, Callable[[Resources], Any]], resources: Resources) -> Any:
@@ -166,7 +175,8 @@ class Pipeline:
         for name, retriever in self.retrievers.items():
             timer = _Timer(timings)
             ranking = retriever.run(query, index)
-            rankings.append([p for p in ranking if p.doc_id not in query.exclude] if query.exclude else ranking)
+            excluded = query.exclude or query.exclude_ranges
+            rankings.append([p for p in ranking if not query.excludes(p)] if excluded else ranking)
             timer.lap(f"{name}_ms")
         passages = self.fusion.run(rankings, limit=limit)
         return self.dense_scores.run(query, self.neighbours.run(query, passages, index))
@@ -177,12 +187,16 @@ class Pipeline:
         history: Sequence[Turn] = (),
         top_k: int | None = None,
         exclude: frozenset[str] = frozenset(),
+        exclude_ranges: tuple[tuple[str, int, int], ...] = (),
     ) -> Answer:
-        """Answer one question after ``history`` (``exclude``: article ids to leave out)."""
+        """Answer one question after ``history`` (``exclude``: article ids to leave out;
+        ``exclude_ranges``: (article id, start, end) ranges whose chunks are left out)."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
         index = self.view()
         query = self.query(question, history, exclude=exclude, index=index, timings=timings)
+        if exclude_ranges:
+            query = replace(query, exclude_ranges=tuple(exclude_ranges))
         limit = max(1, min(int(top_k or self.resources.settings.top_k), 20))
         passages = self.retrieve(query, limit=max(limit, 8), index=index, timings=timings)
         timer = _Timer(timings)

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
         description="Longest paragraph kept as one chunk, in words; default: from the model's token limit.",
     )
     chunk_min_words: int = Field(30, ge=0, le=200)
+    # Parsing costs about a third of encoding at index time (spaCy's French pipeline, see
+    # convqa.analysis.french); the answer steps read the stored analyses.
+    analyse_passages: bool = Field(
+        True, description="Parse each passage (French entities, numbers, dates, syntax) when it is indexed."
+    )
 
     embed_titles: bool = Field(
         False, description="Embed each chunk with its article's title in front (the stored text stays exact)."
@@ -79,6 +84,9 @@ class Settings(BaseSettings):
     )
     reader_dir: Path | None = Field(
         None, description="Folder of the reader's weights; default: the ones shipped with convqa."
+    )
+    answerer_dir: Path | None = Field(
+        None, description="Folder of the learned answer step's models; default: the ones shipped with convqa."
     )
     reader_precision: Literal["bf16", "fp32"] = Field(
         "bf16",

@@ -35,7 +35,8 @@ EvalLimit = Annotated[
 ]
 EvalOut = Annotated[Path, typer.Option("--out", help="Folder for metrics.json, report.md, metrics.png.")]
 EvalAnswerer = Annotated[
-    Optional[str], typer.Option("--answerer", help=setting_help("reader, sentences or module:Class", "answerer"))
+    Optional[str],
+    typer.Option("--answerer", help=setting_help("sentences, learned, reader or module:Class", "answerer")),
 ]
 HeldOut = Annotated[
     bool, typer.Option("--held-out-articles", help="Also ask each test question without its own article (abstention).")
@@ -44,7 +45,7 @@ Variants = Annotated[
     Optional[str],
     typer.Option(
         "--variants",
-        help="Also run the test questions through these answer steps, comma-separated: sentences, reader-fp32, reader-bf16 (default: none).",
+        help="Also measure these answer steps, comma separated: sentences, learned, reader-fp32, reader-bf16 (default: none).",
     ),
 ]
 Split = Annotated[
@@ -52,6 +53,9 @@ Split = Annotated[
     typer.Option(
         "--split", help="Ask only this split's questions, tune or test (default: both); all articles are indexed."
     ),
+]
+NearMiss = Annotated[
+    bool, typer.Option("--near-miss", help="Also ask each test question without its own paragraph (abstention).")
 ]
 
 
@@ -63,6 +67,7 @@ def eval_command(
     generator: GeneratorName = None,
     answerer: EvalAnswerer = None,
     held_out_articles: HeldOut = False,
+    near_miss: NearMiss = False,
     variants: Variants = None,
     split: Split = None,
     english: English = False,
@@ -86,6 +91,7 @@ def eval_command(
             variants=[v.strip() for v in variants.split(",") if v.strip()] if variants else None,
             split=split,
             english=english,
+            near_miss=near_miss,
         )
     except ConvqaError as exc:
         fail(str(exc), 1)

@@ -66,6 +66,13 @@ def split_of(title: str) -> str:
     return SPLITS[hashlib.sha256(title.encode("utf-8")).digest()[0] % 2]
 
 
+def paragraph_range(text: str, starts: tuple[int, ...], offset: int) -> tuple[int, int]:
+    """[start, end) of the paragraph of an article (``starts``: paragraph offsets) holding ``offset``."""
+    i = max(j for j, s in enumerate(starts) if s <= offset)
+    end = starts[i + 1] - 2 if i + 1 < len(starts) else len(text)
+    return starts[i], end
+
+
 def _clean(text: str) -> str:
     """A paragraph in the loader's canonical form, kept on one line (offsets preserved
     except where NFC or a dropped control character changes the length)."""

@@ -32,7 +32,12 @@ QUESTION_KEYS = (
     "answer_words_mean",
     "short_em",
     "short_f1",
+    "short_coverage",
+    "short_precision",
+    "short_em_e2e",
+    "short_f1_e2e",
     "reading_f1",
+    "reading_f1_sentence",
     "abstain_rate",
     "latency_ms_p50",
     "latency_ms_p95",
@@ -169,6 +174,24 @@ def _round(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def _short_shares(answering: Sequence[QuestionResult], shorts: Sequence[QuestionResult]) -> dict:
+    """How often a short answer is shown (of the answered questions), how often it is right
+    where shown (F1 >= 0.5), and EM/F1 end to end (a missing short answer counting 0)."""
+    answered = [r for r in answering if not r.abstained]
+    shown = [r for r in shorts if r.short]
+    if not answering or all(r.short is None for r in answering):
+        return {key: None for key in ("short_coverage", "short_precision", "short_em_e2e", "short_f1_e2e")}
+    n = len(answering)
+    return {
+        "short_coverage": round(len(shown) / len(answered), 4) if answered else None,
+        "short_precision": round(_mean([float(f1_score(r.short, r.question.answer) >= 0.5) for r in shown]), 4)
+        if shown
+        else None,
+        "short_em_e2e": round(sum(exact_match(r.short, r.question.answer) for r in shown) / n, 4),
+        "short_f1_e2e": round(sum(f1_score(r.short, r.question.answer) for r in shown) / n, 4),
+    }
+
+
 def summarize(results: Sequence[QuestionResult]) -> dict:
     """Question-level metrics (QUESTION_KEYS) plus ``n_questions``; None where a metric
     does not apply (a retriever has no quotes) or there are no questions."""
@@ -209,8 +232,10 @@ def summarize(results: Sequence[QuestionResult]) -> dict:
         round(_mean([float(exact_match(r.short, r.question.answer)) for r in shorts]), 4) if shorts else None
     )
     out["short_f1"] = round(_mean([f1_score(r.short, r.question.answer) for r in shorts]), 4) if shorts else None
-    reading = [r.extra["reading_f1"] for r in results if "reading_f1" in r.extra]
-    out["reading_f1"] = round(_mean(reading), 4) if reading else None
+    out |= _short_shares(answering, shorts)
+    for key in ("reading_f1", "reading_f1_sentence"):
+        reading = [r.extra[key] for r in results if key in r.extra]
+        out[key] = round(_mean(reading), 4) if reading else None
 
     latencies = [r.latency_ms for r in results]
     floors = [r.floor_ms for r in results if r.floor_ms is not None]

@@ -123,8 +123,10 @@ VARIANT_KEYS = (
     "quote_hit@1",
     "answer_contains",
     "answer_words_mean",
-    "short_em",
-    "short_f1",
+    "short_coverage",
+    "short_precision",
+    "short_em_e2e",
+    "short_f1_e2e",
     "abstain_rate",
     "latency_floor_ratio",
     "answer_step_ms_p50",
@@ -142,6 +144,18 @@ def extra_lines(metrics: dict) -> list[str]:
             f"{held['abstain_rate']:.3f}; ordinary {held['split']} questions: "
             f"{metrics.get('splits', {}).get(held['split'], {}).get('abstain_rate')}"
         )
+    near = metrics.get("near_miss")
+    if near:
+        out.append(
+            f"near misses ({near['split']}, {near['n_questions']} questions, own paragraph left out): "
+            f"abstained on {near['abstain_rate']:.3f}"
+        )
+    curve = metrics.get("short_curve")
+    if curve:
+        points = ", ".join(
+            f"{p['threshold']:.2f}: {p['coverage']:.2f}/{_fmt('ratio', p['precision'])}" for p in curve[::2]
+        )
+        out.append(f"short answer, threshold: coverage/precision: {points}")
     variants = metrics.get("variants") or {}
     if variants:
         out.append("\nanswer steps on the test split (same index and retrieval):")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,9 +20,10 @@ from pathlib import Path
 from convqa.assistant import Assistant
 from convqa.corpus.loader import load_corpus
 from convqa.errors import ConvqaError
-from convqa.evaluation.asking import WARMUP_QUESTIONS, IndexTiming, ask_all, ask_langchain, ask_one, bar, measure_index
+from convqa.evaluation.asking import WARMUP_QUESTIONS, IndexTiming, ask_all, ask_langchain, measure_index
 from convqa.evaluation.baselines import TUTORIAL_CHUNK_OVERLAP, TUTORIAL_CHUNK_SIZE, LangChainChroma
 from convqa.evaluation.dataset import SPLITS, EvalSet, english_questions, load_squad, verify_corpus, write_corpus
+from convqa.evaluation.extras import Extras, measure_extras
 from convqa.evaluation.metrics import (
     INDEX_KEYS,
     QuestionResult,
@@ -33,32 +33,10 @@ from convqa.evaluation.metrics import (
     percentile,
     summarize,
 )
-from convqa.evaluation.reading import held_out_abstention, reading_f1
+from convqa.evaluation.provenance import CONFIG_SETTINGS, code_version
 from convqa.evaluation.report import write_reports
-from convqa.evaluation.variants import run_variants
 from convqa.model.spec import chunk_max_words
 from convqa.settings import Settings
-
-#: Settings that shape the results (host, port, auth... do not).
-CONFIG_SETTINGS = (
-    "model",
-    "embed_titles",
-    "chunk_max_words",
-    "chunk_min_words",
-    "top_k",
-    "candidates",
-    "rrf_k",
-    "max_question_chars",
-    "retrievers",
-    "answerer",
-    "reader_dir",
-    "reader_precision",
-    "reader_abstain_below",
-    "reader_short_above",
-    "cite_min_relevance",
-    "generator",
-    "llm_model",
-)
 
 
 def eval_settings(base: Settings, corpus_dir: Path, data_dir: Path, k: int) -> Settings:
@@ -73,25 +51,6 @@ def eval_settings(base: Settings, corpus_dir: Path, data_dir: Path, k: int) -> S
         "cite_min_relevance": 0.0,
     }
     return Settings(**values)
-
-
-def code_version() -> dict:
-    """The git commit of the evaluated code and whether the work tree differs from it."""
-    here = Path(__file__).resolve().parent
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=10)
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=here,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return {"commit": None, "dirty": None}
-    if commit.returncode != 0:
-        return {"commit": None, "dirty": None}
-    return {"commit": commit.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
 
 
 def _cpu_summary(system: list[QuestionResult], index_cpu: float, encode_cpu: float) -> dict:
@@ -155,8 +114,7 @@ class Measured:
     peak_rss_mb: float
     answerer: str
     langchain: LangChainChroma
-    held_out: dict | None = None
-    compared: dict | None = None
+    extras: Extras
 
 
 def _selected(dataset: Path, limit: int | None, split: str | None, english: bool = False) -> EvalSet:
@@ -172,7 +130,13 @@ def _selected(dataset: Path, limit: int | None, split: str | None, english: bool
 
 
 def _measure(
-    assistant: Assistant, evalset: EvalSet, k: int, root: Path, held_out_articles: bool, variants: list[str] | None
+    assistant: Assistant,
+    evalset: EvalSet,
+    k: int,
+    root: Path,
+    held_out_articles: bool,
+    variants: list[str] | None,
+    near_miss: bool = False,
 ) -> Measured:
     """Index, ask every question (system and baselines), then the test split's extra measures."""
     settings = assistant.settings
@@ -181,21 +145,13 @@ def _measure(
     answerer = getattr(assistant.pipeline.answerer, "description", settings.answerer)
     peak = peak_rss_mb()  # before the LangChain baseline adds its own collection
     test = [r for r in system if r.question.split == "test"]
-    for r in bar(test, unit="q", desc="reading (gold passage)"):
-        f1 = reading_f1(assistant, r.question)
-        if f1 is not None:
-            r.extra["reading_f1"] = f1
-    compared = run_variants(assistant, [r.question for r in test], k, variants, ask_one) if variants else None
-    held_out = None
-    if held_out_articles:
-        print("asking the test questions without their own article", file=sys.stderr)
-        held_out = held_out_abstention(assistant, bar([r.question for r in test], unit="q", desc="held out"), k)
+    extras = measure_extras(assistant, evalset, test, k, held_out_articles, near_miss, variants)
 
     print("building the LangChain tutorial baseline", file=sys.stderr)
     langchain = LangChainChroma(assistant.embedder, root / "langchain-chroma")
     langchain.build(load_corpus(settings.corpus_dir, settings.max_article_bytes)[0])
     baselines["langchain_chroma"] = ask_langchain(langchain, evalset.questions, k)
-    return Measured(timing, system, baselines, peak, answerer, langchain, held_out, compared)
+    return Measured(timing, system, baselines, peak, answerer, langchain, extras)
 
 
 def _metrics(run: Measured) -> dict:
@@ -206,10 +162,15 @@ def _metrics(run: Measured) -> dict:
     )
     metrics["splits"] = _by_split(run.system)
     metrics["cpu_time"] = _cpu_summary(run.system, timing.index_cpu, timing.encode_cpu)
-    if run.held_out is not None:
-        metrics["held_out_articles"] = run.held_out | {"split": "test"}
-    if run.compared is not None:
-        metrics["variants"] = run.compared
+    extras = run.extras
+    if extras.held_out is not None:
+        metrics["held_out_articles"] = extras.held_out | {"split": "test"}
+    if extras.near_miss is not None:
+        metrics["near_miss"] = extras.near_miss | {"split": "test"}
+    if extras.short_curve is not None:
+        metrics["short_curve"] = extras.short_curve
+    if extras.compared is not None:
+        metrics["variants"] = extras.compared
     metrics["baselines"] = {}
     for name, results in run.baselines.items():
         entry = _summaries(results) | {key: None for key in INDEX_KEYS} | {"splits": _by_split(results)}
@@ -264,6 +225,7 @@ def run_eval(
     variants: list[str] | None = None,
     split: str | None = None,
     english: bool = False,
+    near_miss: bool = False,
 ) -> dict:
     """Evaluate convqa and the baselines on a SQuAD-format dataset; write the reports into
     ``out_dir`` and return the metrics (the metrics.json content).
@@ -282,7 +244,7 @@ def run_eval(
         print(
             f"loading the model; {len(evalset.articles)} articles, {len(evalset.questions)} questions", file=sys.stderr
         )
-        run = _measure(Assistant(settings), evalset, k, root, held_out_articles, variants)
+        run = _measure(Assistant(settings), evalset, k, root, held_out_articles, variants, near_miss)
     metrics = _metrics(run)
     metrics["config"] = _config(run, evalset, settings, dataset, limit=limit, split=split, k=k) | {
         "code": version,

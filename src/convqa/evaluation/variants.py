@@ -16,6 +16,7 @@ from convqa.pipeline import Pipeline
 
 VARIANTS: dict[str, dict] = {
     "sentences": {"answerer": "sentences"},
+    "learned": {"answerer": "learned"},
     "reader-fp32": {"answerer": "reader", "reader_precision": "fp32"},
     "reader-bf16": {"answerer": "reader", "reader_precision": "bf16"},
 }

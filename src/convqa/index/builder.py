@@ -243,7 +243,7 @@ def _sync(
         # By difference from the planned state when that state was complete; after a
         # cut run or a model change, against every stored sentence.
         before = changes.stored_ids if changes.store_complete and not whole else None
-        revision = follow_store(store, settings, sentences, before=before, known=known)
+        revision = follow_store(store, settings, sentences, before=before, known=known, progress=progress)
         # Readers in other processes compare this with their lexical index to stay in step.
         store.mark_revision(revision)
     report.added = result["num_added"]

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from convqa.analysis.storage import Progress
 from convqa.index.catalog import lexical_path
 from convqa.index.lexical import LexicalIndex
 from convqa.index.lexical_rows import Fetch, LexicalRows, Row, fingerprint
@@ -46,13 +47,15 @@ def follow_store(
     *,
     before: set[str] | None,
     known: Mapping[str, tuple[str, dict[str, Any]]] | None = None,
+    progress: Progress | None = None,
 ) -> str:
     """Bring the sentence vectors and the lexical rows in line with the store; its fingerprint.
 
     ``before`` is the set of chunk ids the store held when the run was planned, given
     only when that state was complete (its revision marked): the sentence vectors then
     change by the difference. Otherwise (a run cut short, a model change) every stored
-    sentence is listed and the missing ones added, as a clean build would.
+    sentence is listed and the missing ones added, as a clean build would. ``progress``
+    counts the passages parsed (the French analysis of the lexical rows).
     """
     ids = store.ids()
     fetch = fetcher(store, known)
@@ -61,7 +64,7 @@ def follow_store(
         sentences.update(fetch(ids - before), before - ids)
     else:
         sentences.sync(*store.all())
-    LexicalRows(lexical_path(settings)).sync(ids, fetch)
+    LexicalRows(lexical_path(settings)).sync(ids, fetch, analyse=settings.analyse_passages, progress=progress)
     return fingerprint(list(ids))
 
 
@@ -93,7 +96,8 @@ class LexicalFollower:
             revision = self.store.revision()
             if self._view is not None and revision == self._view.revision:
                 return self._view
-            self._view = IndexView(self._follow(revision), revision)
+            rows = LexicalRows(lexical_path(self.settings))
+            self._view = IndexView(self._follow(revision), revision, rows)
             return self._view
 
     def expire(self) -> None:
@@ -104,7 +108,8 @@ class LexicalFollower:
     def _follow(self, revision: str | None) -> LexicalIndex:
         rows = LexicalRows(lexical_path(self.settings))
         if revision is None or rows.fingerprint() != revision:
-            rows.sync(self.store.ids(), fetcher(self.store))
+            # Another process's run: only the chunks this data directory lacks are parsed.
+            rows.sync(self.store.ids(), fetcher(self.store), analyse=self.settings.analyse_passages)
         current = self._view.lexical if self._view is not None else None
         if current is None:
             return LexicalIndex.from_rows(rows.read())

@@ -9,9 +9,12 @@ different indexes and never call back into whoever keeps them current
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from convqa.analysis.types import PassageAnalysis
 from convqa.index.lexical import LexicalIndex
+from convqa.index.lexical_rows import LexicalRows
 
 
 @dataclass(frozen=True)
@@ -22,3 +25,10 @@ class IndexView:
     lexical: LexicalIndex
     #: The store's revision this view was taken at (None: the store has none yet).
     revision: str | None = None
+    #: The rows the lexical index was read from, with each chunk's French analysis.
+    rows: LexicalRows | None = None
+
+    def analyses(self, chunk_ids: Iterable[str]) -> dict[str, PassageAnalysis]:
+        """The stored French analysis of each given chunk (parsed when it was indexed);
+        a chunk without one (parsing off, or not yet parsed) is left out. Cached."""
+        return self.rows.analyses(chunk_ids) if self.rows is not None else {}

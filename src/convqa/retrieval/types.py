@@ -40,6 +40,18 @@ class Query:
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)
     #: Articles to leave out, as if they were not indexed (evaluation of abstention).
     exclude: frozenset[str] = frozenset()
+    #: Ranges of articles to leave out: a chunk overlapping one is not retrieved (the
+    #: near-miss evaluation removes a question's own paragraph, the rest of its article kept).
+    exclude_ranges: tuple[Position, ...] = ()
+
+    def excludes(self, passage: "Passage") -> bool:
+        """True when retrieval must leave ``passage`` out (its article, or a range of it)."""
+        if passage.doc_id in self.exclude:
+            return True
+        return any(
+            doc == passage.doc_id and passage.start < end and passage.end > start
+            for doc, start, end in self.exclude_ranges
+        )
 
     @property
     def search_text(self) -> str:

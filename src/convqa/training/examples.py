@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from convqa.answer.reader_step import reader_candidates
 from convqa.assistant import Assistant
-from convqa.evaluation.dataset import load_squad, write_corpus
+from convqa.evaluation.dataset import EvalSet, load_squad, write_corpus
 from convqa.evaluation.metrics import GoldRange, covers
 from convqa.evaluation.run import eval_settings
 from convqa.settings import Settings
@@ -49,6 +49,18 @@ def dev_article(title: str) -> bool:
     return hashlib.sha256(("dev:" + title).encode("utf-8")).digest()[0] % 10 < 2
 
 
+def indexed_assistant(dataset: Path, work: Path, settings: Settings) -> tuple[EvalSet, Assistant]:
+    """The dataset's articles written to ``work/corpus`` and indexed by the real pipeline
+    (hand-tuned answer step) in ``work/data``; the assistant that answers over them."""
+    evalset = load_squad(dataset)
+    write_corpus(evalset, work / "corpus")
+    base = settings.model_copy(update={"answerer": "sentences"})
+    assistant = Assistant(eval_settings(base, work / "corpus", work / "data", 10))
+    print(f"indexing {len(evalset.articles)} articles for training candidates", file=sys.stderr)
+    assistant.index()
+    return evalset, assistant
+
+
 def build_examples(
     dataset: Path, work: Path, settings: Settings, limit: int | None = None
 ) -> tuple[list[Example], Texts]:
@@ -57,15 +69,10 @@ def build_examples(
     ``settings`` is the caller's base (its answerer is replaced by the hand-tuned one, whose
     pre-rank the candidates follow). Returns the examples and the text of every sentence.
     """
-    evalset = load_squad(dataset)
+    evalset, assistant = indexed_assistant(dataset, work, settings)
     questions = [q for q in evalset.questions if q.split == "tune"]
     if limit:  # smoke runs: spread over the articles, so that dev ones are among them
         questions = questions[:: max(1, len(questions) // limit)][:limit]
-    write_corpus(evalset, work / "corpus")
-    base = settings.model_copy(update={"answerer": "sentences"})
-    assistant = Assistant(eval_settings(base, work / "corpus", work / "data", 10))
-    print(f"indexing {len(evalset.articles)} articles for training candidates", file=sys.stderr)
-    assistant.index()
     texts: Texts = {}
     examples = []
     for q in tqdm(questions, desc="candidates", unit="q", file=sys.stderr, mininterval=2):

@@ -1,0 +1,249 @@
+"""The learned answer step: three small LightGBM models trained on PIAF ``tune``.
+
+1. Every sentence of the retrieved passages gets the features of ``answer/features.py``
+   and the sentence ranker orders them.
+2. The typed mentions of the best few sentences (the analysis stored at index time) are
+   candidate short answers; the span model predicts each one's F1, and the best is given
+   as ``short`` only above a threshold chosen on dev articles for precision.
+3. The answerability classifier turns the question-level signals into one calibrated
+   probability; below the dev-chosen threshold the assistant abstains.
+
+In a conversation two rules stay, not learned (PIAF has no conversations): a sentence the
+conversation already gave comes last, and one near the previous quote gains a little.
+
+Question time loads no spaCy model: the question is analysed by rules
+(``convqa.analysis.question``) and the passages' analysis is read from the index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from convqa.analysis.types import Mention, PassageAnalysis
+from convqa.answer.candidates import sentence_candidates
+from convqa.answer.features import (
+    ANSWERABLE_FEATURES,
+    SENTENCE_FEATURES,
+    PassageIn,
+    QuestionIn,
+    SentenceIn,
+    answerable_row,
+    mentions_in,
+    question_analysis,
+    sentence_rows,
+)
+from convqa.answer.names import names_nothing_known
+from convqa.answer.reading import Reading, SpanCandidate
+from convqa.answer.span_features import SPAN_FEATURES, span_rows
+from convqa.index.analyzer import analyze
+from convqa.index.view import IndexView
+from convqa.retrieval.types import Passage, Query
+
+log = logging.getLogger(__name__)
+
+#: The shipped models.
+MODELS_DIR = Path(__file__).resolve().parent / "learned_models"
+FILES = ("sentence.txt", "span.txt", "answerable.txt")
+#: Sentences whose mentions are candidate short answers.
+SPAN_SENTENCES = 3
+REPEAT_PENALTY = 10.0  # on the ranker's scale: below every new sentence
+PROXIMITY_BONUS = 0.3
+#: The feature names the models must have been trained with (manifest.json lists them).
+FEATURES = {"sentence": list(SENTENCE_FEATURES), "span": list(SPAN_FEATURES), "answerable": list(ANSWERABLE_FEATURES)}
+
+
+class ModelsError(Exception):
+    """The models are missing, corrupt or do not match their manifest."""
+
+
+@dataclass(frozen=True)
+class Models:
+    """The three boosters and the manifest's thresholds."""
+
+    sentence: Any
+    span: Any
+    answerable: Any
+    platt: tuple[float, float]
+    abstain_below: float
+    short_above: float
+    sha256: str
+
+
+def load_models(folder: Path) -> Models:
+    """The models of ``folder``, each checked against the manifest's sha256."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        if manifest["features"] != FEATURES:
+            raise ModelsError(f"the models in {folder} were trained with other features than this convqa computes")
+        boosters = []
+        for name in FILES:
+            raw = (folder / name).read_bytes()
+            if hashlib.sha256(raw).hexdigest() != manifest["files"][name]:
+                raise ModelsError(f"{folder / name} does not match its sha256 in manifest.json")
+            import lightgbm  # lazy: only this step needs it
+
+            boosters.append(lightgbm.Booster(model_str=raw.decode("utf-8")))
+        return Models(
+            *boosters,
+            tuple(manifest["platt"]),
+            float(manifest["abstain_below"]),
+            float(manifest["short_above"]),
+            manifest["files"]["sentence.txt"],
+        )
+    except ModelsError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise ModelsError(
+            f"the learned answer step's models in {folder} cannot be read ({exc.__class__.__name__})"
+        ) from None
+    except Exception as exc:  # lightgbm raises its own LightGBMError on a corrupt model text
+        raise ModelsError(
+            f"the learned answer step's models in {folder} are corrupt ({exc.__class__.__name__})"
+        ) from None
+
+
+def _analyses(index: IndexView, passages: list[Passage]) -> dict[str, PassageAnalysis]:
+    """The stored analysis of each passage's chunk (none when the index keeps none)."""
+    read = getattr(index, "analyses", None)
+    if read is None:
+        return {}
+    try:
+        return dict(read([p.chunk_id for p in passages]) or {})
+    except Exception:  # an index without analyses answers without them, never fails
+        log.debug("no stored analyses", exc_info=True)
+        return {}
+
+
+class LearnedStep:
+    """Answer step: the trained sentence ranker, span model and answerability."""
+
+    def __init__(self, resources: Any, models: Models) -> None:
+        self.resources = resources
+        self.models = models
+        self.description = f"learned (sha256 {models.sha256[:12]})"
+
+    def run(self, query: Query, passages: list[Passage], index: IndexView) -> Reading:
+        """Candidates ranked by the model, the short answer, answerability and support."""
+        if not passages:
+            return Reading()
+        lexical, r = index.lexical, self.resources
+        cands = sentence_candidates(query, passages, lexical)
+        if not cands:
+            return Reading()
+        r.sentence_vectors.prefetch(passages)
+        sims = (
+            r.sentence_vectors.similarities(query.vector, [c.text for c in cands])
+            if query.vector is not None
+            else [0.0] * len(cands)
+        )
+        stored = _analyses(index, passages)
+        inputs = [
+            PassageIn(p.doc_id, p.start, p.end, p.text, p.score, p.signals, stored.get(p.chunk_id)) for p in passages
+        ]
+        # A follow-up is read as a question of its own: the context found the passages, its
+        # words do not make a sentence answer (a new topic's question would not abstain).
+        own = sentence_candidates(replace(query, context=""), passages, lexical) if query.context else cands
+        sentences = [
+            SentenceIn(c.passage, c.start, c.end, c.coverage, c.features["cue"], float(s)) for c, s in zip(own, sims)
+        ]
+        terms = list(dict.fromkeys(analyze(query.text)))
+        idf = dict(zip(terms, map(float, lexical.idf(terms)))) if terms else {}
+        unknown = names_nothing_known(query.text, query.language, lambda t: lexical.mentions(t, query.exclude))
+        question = QuestionIn(query.text, question_analysis(query.text, query.language), query.language, idf, unknown)
+        rows = sentence_rows(question, inputs, sentences)
+        scores = self.models.sentence.predict(np.asarray(rows, dtype=float))
+        learned = scores.copy()
+        for i, c in enumerate(cands):  # the conversation's rules (see module docstring)
+            scores[i] += PROXIMITY_BONUS * c.features.get("proximity", 0.0) - REPEAT_PENALTY * c.features.get(
+                "repeat", 0.0
+            )
+        best_span, span = self._best_span(question, inputs, sentences, scores)
+        probability = self._answerable(rows, list(learned), best_span)
+        # The names check stays a rule: a French question naming only what no article
+        # mentions cannot be answered, however close its passages are.
+        abstain = probability < self.models.abstain_below or unknown
+        ranked = sorted(
+            (
+                replace(c, score=float(s), features={**c.features, "cosine": float(sims[i])})
+                for i, (c, s) in enumerate(zip(cands, scores))
+            ),
+            key=lambda c: c.score,
+            reverse=True,
+        )
+        spans = ()
+        if span is not None:
+            spans = (replace(span, short=bool(not abstain and span.score >= self.models.short_above)),)
+        return Reading(
+            tuple(ranked),
+            spans,
+            answerable=probability,
+            abstain=bool(abstain),
+            relevance=self._support(ranked, probability),
+        )
+
+    def _best_span(self, question, inputs, sentences, scores) -> tuple[float, SpanCandidate | None]:
+        """The best candidate span of the best sentences, and its predicted F1."""
+        order = list(np.argsort(-scores))
+        best, found, rows = float(scores.max()), [], []
+        for i in order[:SPAN_SENTENCES]:
+            s = sentences[i]
+            p = inputs[s.passage]
+            offset = s.start - p.start
+            text = p.text[offset : s.end - p.start]
+            local = [
+                Mention(m.start - offset, m.end - offset, m.kind, m.head_lemma, m.dep)
+                for m in mentions_in(p.analysis, p.start, s.start, s.end)
+            ]
+            rows += span_rows(question.analysis, question.text, text, local, order.index(i), float(scores[i]), best)
+            found += [(p.doc, s.start + m.start, m, text) for m in local]
+        if not rows:
+            return math.nan, None
+        predicted = self.models.span.predict(np.asarray(rows, dtype=float))
+        j = int(np.argmax(predicted))
+        doc, start, m, text = found[j]
+        end = start + (m.end - m.start)
+        return float(predicted[j]), SpanCandidate(doc, start, end, text[m.start : m.end], score=float(predicted[j]))
+
+    def _answerable(self, rows, scores, best_span: float) -> float:
+        z = float(
+            self.models.answerable.predict(np.asarray([answerable_row(rows, scores, best_span)]), raw_score=True)[0]
+        )
+        a, b = self.models.platt
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, a * z + b))))
+
+    @staticmethod
+    def _support(ranked, probability: float) -> dict[int, float]:
+        """A passage supports the answer as much as its best sentence nears the best one."""
+        top = ranked[0].score
+        support: dict[int, float] = {}
+        for c in ranked:
+            support.setdefault(c.passage, probability * math.exp(min(0.0, c.score - top)))
+        return support
+
+
+def load_learned_step(resources: Any, fallback: Callable[[Any], Any]) -> Any:
+    """The learned step; when its models are missing or corrupt, a one-line warning that
+    names the fix and the hand-tuned step instead."""
+    settings = resources.settings
+    folder = Path(settings.answerer_dir) if getattr(settings, "answerer_dir", None) else MODELS_DIR
+    try:
+        models = load_models(folder)
+    except ModelsError as exc:
+        log.warning(
+            "%s: answering with the hand-tuned scorer instead. Fix: reinstall convqa, or retrain with "
+            "`convqa train-answerer --dataset PIAF.json --out DIR` and set CONVQA_ANSWERER_DIR=DIR",
+            exc,
+        )
+        step = fallback(resources)
+        step.description = f"sentences (learned step unavailable: {exc})"
+        return step
+    return LearnedStep(resources, models)
