@@ -63,6 +63,11 @@ class Settings(BaseSettings):
         True, description="Parse each passage (French entities, numbers, dates, syntax) when it is indexed."
     )
 
+    # Chunks LangChain's index() pulls, embeds and writes at a time: large batches let the
+    # embedder group texts of similar length (less padding); a run interrupted keeps every
+    # batch it finished, and the next run starts after them.
+    index_batch: int = Field(256, ge=8, le=4096, description="Chunks embedded and written per indexing batch.")
+
     embed_titles: bool = Field(
         False, description="Embed each chunk with its article's title in front (the stored text stays exact)."
     )

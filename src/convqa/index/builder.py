@@ -96,11 +96,6 @@ def _articles_to_redo(docs: list[Document], changes: Changes) -> set[str]:
     return set(changes.to_do) | {doc_id for doc_id, ids in corpus.items() if ids != recorded.get(doc_id)}
 
 
-#: Chunks LangChain's index() pulls and embeds at a time: large batches let the embedder
-#: group texts of similar length (less padding).
-BATCH = 256
-
-
 @contextmanager
 def _index_lock(settings: Settings) -> Iterator[None]:
     """Hold the data directory's index lock: one index run at a time per data directory."""
@@ -116,13 +111,13 @@ def _index_lock(settings: Settings) -> Iterator[None]:
         lock.release()
 
 
-def _pulling(progress: Progress | None, work: int) -> Callable[[list[Document]], Iterator[Document]]:
+def _pulling(progress: Progress | None, work: int, batch: int) -> Callable[[list[Document]], Iterator[Document]]:
     """The documents handed to index(), reporting progress as batches are pulled."""
 
     def source(chosen: list[Document]) -> Iterator[Document]:
         # index() pulls a batch, then embeds it: pulling the next one means the last is done.
         for pulled, doc in enumerate(chosen):
-            if progress and pulled % BATCH == 0:
+            if progress and pulled % batch == 0:
                 progress(min(pulled, work), work)
             yield doc
 
@@ -139,6 +134,7 @@ def _write(
     *,
     whole: bool,
     full: bool,
+    batch: int,
 ) -> tuple[dict, int]:
     """Send the chunks through LangChain's index(); its counts and the vectors deleted here.
 
@@ -154,7 +150,7 @@ def _write(
             cleanup="full",
             source_id_key="doc_id",
             key_encoder="sha256",
-            batch_size=BATCH,
+            batch_size=batch,
             force_update=full,
         )
         return result, 0
@@ -170,7 +166,7 @@ def _write(
             cleanup="incremental",
             source_id_key="doc_id",
             key_encoder="sha256",
-            batch_size=BATCH,
+            batch_size=batch,
         )
     deleted = delete_gone(store, manager, changes, docs)
     result["num_skipped"] += len(docs) - len(changed)
@@ -234,7 +230,17 @@ def _sync(
     whole = full or model_changed
     work = len(docs) if model_changed else len(changes.to_embed)
     forget_lost_vectors(manager, changes)
-    result, deleted = _write(docs, changes, redo, manager, store, _pulling(progress, work), whole=whole, full=full)
+    result, deleted = _write(
+        docs,
+        changes,
+        redo,
+        manager,
+        store,
+        _pulling(progress, work, settings.index_batch),
+        whole=whole,
+        full=full,
+        batch=settings.index_batch,
+    )
     if progress:
         progress(work, work)
     # Other indexers of the collection take turns here (convqa.index.writers): the last
