@@ -111,10 +111,10 @@ def test_an_article_uploaded_through_the_page_is_answerable(page, app_server, ar
     page.wait_for_function("!document.querySelector('#cq-files').innerText.includes('funiculaire')", timeout=10_000)
     page.screenshot(path=artifacts / "browser-4-uploaded.png", full_page=True)
     # Listed with the indexed articles, without another click.
-    page.get_by_role("tab", name="Articles").click()
+    page.locator("#cq-tab-articles-button").click()
     page.locator("#cq-articles").get_by_text("Le funiculaire de Vizille reprend du service").wait_for(timeout=10_000)
 
-    page.get_by_role("tab", name="Chat").click()
+    page.locator("#cq-tab-chat-button").click()
     text = ask(page, "Combien de voyageurs par heure transporte le funiculaire de Vizille ?")
     assert "640 voyageurs" in text
     assert (
