@@ -126,3 +126,86 @@ def fully_visible(page, selector: str) -> dict:
             return {inViewport: r.top >= -1 && r.bottom <= window.innerHeight + 1, clipped, ownScroll, boxes,
                     height: r.height, text: el.innerText}; }"""
     )
+
+
+#: What a person sees of the conversation, measured in one pass (see ``layout_faults``).
+LAYOUT_JS = """() => {
+  const chat = document.querySelector('#cq-chat');
+  const name = (e) => `${e.tagName}.${String(e.className).trim().split(/\\s+/)[0] || ''}#${e.id}`;
+  // The bar and the tabs stick to the top: text under them is scrolled out of view, as above the window.
+  const head = Math.max(0, ...['#cq-top', '#cq-tabs > .tab-wrapper'].map(
+    s => document.querySelector(s)?.getBoundingClientRect().bottom ?? 0));
+  const inView = (y) => y >= head && y <= window.innerHeight;
+  // A scroll bar of its own: on the chat, any box around it (not the page itself) or inside it.
+  const around = [];
+  for (let a = chat; a && a !== document.body && a !== document.documentElement; a = a.parentElement) around.push(a);
+  const scrollBoxes = [...around, ...chat.querySelectorAll('*')].filter(e => {
+    const s = getComputedStyle(e);
+    return /(auto|scroll)/.test(s.overflowY) && e.scrollHeight > e.clientHeight + 1;
+  }).map(e => `${name(e)} ${e.scrollHeight}/${e.clientHeight}`);
+  // Every line of text of the questions and answers (passages included) that is in view:
+  // what the browser shows at three points of it must be that text's element or inside it.
+  const covered = [];
+  const walker = document.createTreeWalker(chat, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const owner = node.parentElement;
+    if (!node.textContent.trim() || !owner.closest('[data-testid="bot"], [data-testid="user"]')) continue;
+    if (!owner.checkVisibility({visibilityProperty: true})) continue;  // in a closed fold: not drawn
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const r of range.getClientRects()) {
+      const y = r.top + r.height / 2;
+      if (!r.width || !inView(y)) continue;
+      for (const x of [r.left + Math.min(3, r.width / 2), r.left + r.width / 2, r.right - Math.min(3, r.width / 2)]) {
+        if (x < 0 || x > window.innerWidth) continue;
+        const hit = document.elementFromPoint(x, y);
+        if (!hit || !(hit === owner || owner.contains(hit)))
+          covered.push(`"${node.textContent.trim().slice(0, 30)}" under ${hit ? name(hit) : 'nothing'} at ${Math.round(x)},${Math.round(y)}`);
+      }
+    }
+  }
+  // The first line of an element, in view below the bar and shown there (nothing over it).
+  const firstLineSeen = (el) => {
+    if (!el) return false;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const r = range.getClientRects()[0];
+      if (!r) continue;
+      const x = r.left + Math.min(6, r.width / 2), y = r.top + r.height / 2;
+      const hit = document.elementFromPoint(x, y);
+      return r.top >= head - 1 && r.bottom <= window.innerHeight + 1 && !!hit && node.parentElement.contains(hit);
+    }
+    return false;
+  };
+  const users = chat.querySelectorAll('[data-testid="user"]'), bots = chat.querySelectorAll('[data-testid="bot"]');
+  const last = bots[bots.length - 1];
+  const answer = last && last.querySelector('.cq-short, .cq-answer, .cq-abstain, .cq-error');
+  return {scrollBoxes, covered, clipped: clippedLabels(), head: Math.round(head),
+          question: firstLineSeen(users[users.length - 1]), answer: firstLineSeen(answer)};
+}"""
+
+#: Labels, buttons and tab names on the page whose text does not fit their box.
+CLIPPED_JS = """() => [...document.querySelectorAll(
+    '.gradio-container label, .gradio-container label *, .gradio-container button, .gradio-container button *,'
+    + ' .gradio-container [data-testid="block-info"], .gradio-container h3, .gradio-container [data-testid="upload-text"]')]
+  // (a 1-pixel box is a label for screen readers only, hidden by design)
+  // (icons have no words to clip)
+  .filter(e => e.clientWidth > 1 && getComputedStyle(e).display !== 'inline' && e.checkVisibility() && (e.innerText || '').trim())
+  .filter(e => e.scrollWidth > e.clientWidth + 1)
+  .map(e => `${e.tagName}#${e.id} "${e.innerText.trim().slice(0, 40)}" ${e.scrollWidth}/${e.clientWidth}`)"""
+
+
+def layout_faults(page) -> dict:
+    """The conversation as a person sees it: ``scrollBoxes`` (a scroll bar of its own around or
+    in the chat), ``covered`` (lines of a question or answer that something else is drawn
+    over), ``clipped`` (labels that do not fit), and whether the latest question and the
+    first line of its answer are in view (``question``, ``answer``), below the sticky bar."""
+    return page.evaluate(LAYOUT_JS.replace("clippedLabels()", f"({CLIPPED_JS})()"))
+
+
+def clipped_labels(page) -> list[str]:
+    """Labels, buttons and tab names whose text is wider than their box (scrollWidth > clientWidth)."""
+    return page.evaluate(CLIPPED_JS)

@@ -1,6 +1,7 @@
 """The page in a real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright):
-streamed answers with highlighted sources, an upload through the page, and article
-markup shown as text without ever running. Screenshots go to test-artifacts/."""
+streamed answers with highlighted sources, an upload through the page (added as soon as
+the file is chosen), and article markup shown as text without ever running. Screenshots
+go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -33,11 +34,10 @@ def page(browser, app_server):
 
 
 def add_files_through_the_page(page, *paths: Path) -> str:
+    """Choose files on the file control, and nothing else: they are added at once. The report."""
     page.get_by_role("tab", name="Add articles").click()
+    assert page.locator("#cq-upload").count() == 0  # no button to forget
     page.locator("#cq-files input[type=file]").set_input_files([str(p) for p in paths])
-    for path in paths:  # uploaded to the server once listed (the name may be split name/suffix)
-        page.locator("#cq-files").get_by_text(path.stem).first.wait_for(timeout=30_000)
-    page.locator("#cq-upload").click()
     page.wait_for_function("document.querySelector('#cq-report').innerText.match(/Index:|Refused:/)", timeout=120_000)
     return page.locator("#cq-report").inner_text()
 
@@ -108,10 +108,13 @@ def test_an_article_uploaded_through_the_page_is_answerable(page, app_server, ar
     )
     report = add_files_through_the_page(page, path)
     assert "Added:" in report and "funiculaire-vizille.md" in report and "Index:" in report
-    assert page.locator("#cq-files").get_by_text(path.stem).count() == 0  # the form is cleared
+    page.wait_for_function("!document.querySelector('#cq-files').innerText.includes('funiculaire')", timeout=10_000)
     page.screenshot(path=artifacts / "browser-4-uploaded.png", full_page=True)
+    # Listed with the indexed articles, without another click.
+    page.locator("#cq-tab-articles-button").click()
+    page.locator("#cq-articles").get_by_text("Le funiculaire de Vizille reprend du service").wait_for(timeout=10_000)
 
-    page.get_by_role("tab", name="Chat").click()
+    page.locator("#cq-tab-chat-button").click()
     text = ask(page, "Combien de voyageurs par heure transporte le funiculaire de Vizille ?")
     assert "640 voyageurs" in text
     assert (

@@ -41,8 +41,9 @@ class Chrome:
 
         lang = i18n.DEFAULT
         self.hint = gr.Textbox(visible=False)
+        # A one-line bar, sticky with the tabs under it: the page scrolls as one, and they stay in reach.
         with gr.Row(elem_id="cq-top", equal_height=True):
-            self.intro = gr.Markdown(text(lang, "intro"), elem_id="cq-intro")
+            self.heading = gr.Markdown(f"### {text(lang, 'heading')}", elem_id="cq-heading")
             self.switch = gr.Radio(
                 i18n.CHOICES,
                 value=lang,
@@ -53,11 +54,13 @@ class Chrome:
                 min_width=170,
                 elem_id="cq-lang",
             )
-        with gr.Tabs():
+        self.intro = gr.Markdown(text(lang, "intro"), elem_id="cq-intro")
+        with gr.Tabs(elem_id="cq-tabs"):
             self._build_chat(lang)
             self._build_add(lang)
             self._build_articles(lang)
         self.chrome_outputs = [
+            self.heading,
             self.intro,
             self.chat_tab,
             self.add_tab,
@@ -67,7 +70,6 @@ class Chrome:
             self.new_btn,
             self.add_intro,
             self.files,
-            self.upload_btn,
             self.url,
             self.url_btn,
             self.title,
@@ -94,10 +96,10 @@ class Chrome:
             self.chatbot = gr.Chatbot(
                 label="Conversation",  # the same word in both languages (read by screen readers)
                 show_label=False,
-                # The question box stays on screen under the conversation, phones included.
-                height="calc(100dvh - 250px)",
-                min_height=320,
-                autoscroll=False,  # PAGE_JS scrolls to the question instead of the end of the sources
+                # No height: the conversation grows with its messages and the page scrolls as one
+                # (style.CSS lifts Gradio's own scroll box); PAGE_JS brings each question to the top.
+                height=None,
+                autoscroll=False,
                 latex_delimiters=[],
                 feedback_options=None,
                 # Copy buttons would copy the message's HTML source: selecting text copies it cleanly.
@@ -147,14 +149,14 @@ class Chrome:
             with gr.Row():
                 with gr.Column(min_width=260):
                     # No file_types filter: Gradio would refuse the whole batch for one odd file,
-                    # where the handler refuses that file alone, with its reason.
+                    # where the handler refuses that file alone, with its reason. A file is added
+                    # as soon as it is chosen or dropped (page.py: its upload event), with no button.
                     self.files = gr.File(
                         label=text(lang, "files", types=self.types, mb=self.mb),
                         file_count="multiple",
                         type="filepath",
                         elem_id="cq-files",
                     )
-                    self.upload_btn = gr.Button(text(lang, "add_files"), variant="primary", elem_id="cq-upload")
                     self.url = gr.Textbox(
                         label=text(lang, "url"), placeholder="https://…", max_lines=1, elem_id="cq-url"
                     )
@@ -218,6 +220,7 @@ class Chrome:
             return gr.update(value=text(lang, key))
 
         return [
+            gr.update(value=f"### {text(lang, 'heading')}"),
             gr.update(value=text(lang, "intro")),
             label("tab_chat"),
             label("tab_add"),
@@ -227,7 +230,6 @@ class Chrome:
             value("new_conversation"),
             gr.update(value=self._add_intro(lang)),
             label("files", types=self.types, mb=self.mb),
-            value("add_files"),
             label("url"),
             value("add_url"),
             label("title"),

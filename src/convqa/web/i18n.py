@@ -25,7 +25,8 @@ CHOICES = [("Français", "fr"), ("English", "en")]
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {
         "page_title": "convqa · questions sur l’actualité",
-        "intro": "### Questions sur l’actualité\nRéponses citées mot pour mot des articles indexés, avec leurs sources. "
+        "heading": "Questions sur l’actualité",
+        "intro": "Réponses citées mot pour mot des articles indexés, avec leurs sources. "
         "Questions en français ou en anglais ; les questions de suivi tiennent compte de la conversation.",
         "tab_chat": "Questions",
         "tab_add": "Ajouter",
@@ -46,8 +47,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "(seuls les articles nouveaux ou modifiés sont calculés). Fichiers {types} de {mb} Mo au plus, "
         "lien vers une page web ou un tel fichier, ou texte collé. Un nom déjà pris reçoit un numéro : "
         "rien n’est écrasé.",
-        "files": "Fichiers d’articles ({types} ; {mb} Mo au plus)",
-        "add_files": "Ajouter les fichiers",
+        "files": "Fichiers d’articles ({types} ; {mb} Mo au plus), ajoutés dès qu’ils sont choisis",
         "url": "Lien vers un article",
         "add_url": "Ajouter depuis le lien",
         "title": "Titre",
@@ -98,7 +98,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "en": {
         "page_title": "convqa · questions on the news",
-        "intro": "### Ask the news\nAnswers quoted word for word from the indexed articles, with their sources. "
+        "heading": "Ask the news",
+        "intro": "Answers quoted word for word from the indexed articles, with their sources. "
         "Ask in French or English; follow-up questions use the conversation.",
         "tab_chat": "Chat",
         "tab_add": "Add articles",
@@ -118,8 +119,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "add_intro": "Added articles are checked, saved in the `{folder}` folder, then indexed (only new or "
         "changed articles are computed). Files {types} up to {mb} MB each, a link to a web page or "
         "to such a file, or a pasted text. A name already taken gets a number: nothing is overwritten.",
-        "files": "Article files ({types}; up to {mb} MB)",
-        "add_files": "Add the files",
+        "files": "Article files ({types}; up to {mb} MB), added as soon as they are chosen",
         "url": "Link to an article",
         "add_url": "Add from the link",
         "title": "Title",
@@ -166,6 +166,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "up_to_date": "Index up to date",
         "n_passages": "{n} passage{s}",
     },
+}
+
+#: Gradio's own words that the page shows, reworded (``launch(i18n=gr.I18n(**GRADIO_WORDS))``):
+#: its French drop zone says « télécharger », which reads as *download*.
+GRADIO_WORDS: dict[str, dict[str, str]] = {
+    "fr": {"upload_text.drop_file": "Déposez un fichier ici", "upload_text.click_to_upload": "cliquez pour le choisir"},
+    "en": {"upload_text.drop_file": "Drop a file here", "upload_text.click_to_upload": "click to choose one"},
 }
 
 #: Example questions shown in the empty chat, per page language.

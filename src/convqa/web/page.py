@@ -43,8 +43,9 @@ def build_app(settings: Settings, assistant: Any = None):
     """The Gradio Blocks of the chat, the article panels and the API endpoints.
 
     ``convqa.web.launch()`` serves it with its stylesheet and script; when launching the
-    Blocks yourself, pass ``css=convqa.web.render.CSS`` and ``js=convqa.web.scripts.PAGE_JS``
-    (Gradio 6 takes both at launch).
+    Blocks yourself, pass ``css=convqa.web.render.CSS``, ``head=convqa.web.style.HEAD``,
+    ``js=convqa.web.scripts.PAGE_JS`` and ``i18n=gr.I18n(**convqa.web.i18n.GRADIO_WORDS)``
+    (Gradio 6 takes them at launch).
     """
     import gradio as gr
 
@@ -93,6 +94,9 @@ def _wire_chat(ui: Chrome, app: WebApp, lang: Any) -> None:
     ui.chatbot.example_select(pick_example, None, ui.question, **QUIET).then(
         **chat_io, api_visibility="private", show_progress="hidden", **ASK_GROUP
     )
+    # The conversation's own trash icon forgets the turns too, as *New conversation* does:
+    # a follow-up must not read a conversation that is no longer shown.
+    ui.chatbot.clear(lambda: [], None, ui.turns, **QUIET)
 
 
 def _adders(app: WebApp) -> tuple[Callable[..., dict], ...]:
@@ -119,7 +123,10 @@ def _adders(app: WebApp) -> tuple[Callable[..., dict], ...]:
 
 
 def _wire_reports(ui: Chrome, app: WebApp, lang: Any, refresh: Callable[..., tuple], panels: list) -> None:
-    """The "Add articles" buttons (``/upload``, ``/add_article``, ``/add_url``, ``/rebuild``) and their report."""
+    """The "Add articles" actions (``/upload``, ``/add_article``, ``/add_url``, ``/rebuild``) and their report.
+
+    A file is added as soon as it is chosen or dropped (the file control's upload event):
+    no second click, and no file left on the page looking added when it is not."""
     import gradio as gr
 
     upload, add_article, add_url, rebuild = _adders(app)
@@ -129,22 +136,28 @@ def _wire_reports(ui: Chrome, app: WebApp, lang: Any, refresh: Callable[..., tup
         cleared = tuple(None if result and result.get("ok") else gr.skip() for _ in inputs)
         return (render.report_markdown(result, lang_), *cleared)
 
-    for button, fn, inputs, name, clears, report in (
-        (ui.upload_btn, upload, [ui.files], "upload", [ui.files], ui.report_md),
+    def show_upload(result: dict | None, lang_: str, files: Any) -> Any:
+        # The files always leave the control: the report names each one, added or refused
+        # with its reason, and the control is ready for the next file.
+        return render.report_markdown(result, lang_), None
+
+    for trigger, fn, inputs, name, clears, shown in (
+        (ui.files.upload, upload, [ui.files], "upload", [ui.files], show_upload),
         (
-            ui.paste_btn,
+            ui.paste_btn.click,
             add_article,
             [ui.title, ui.source, ui.text],
             "add_article",
             [ui.title, ui.source, ui.text],
-            ui.report_md,
+            show_result,
         ),
-        (ui.url_btn, add_url, [ui.url], "add_url", [ui.url], ui.report_md),
-        (ui.rebuild_btn, rebuild, [ui.full], "rebuild", [], ui.report_md),
+        (ui.url_btn.click, add_url, [ui.url], "add_url", [ui.url], show_result),
+        (ui.rebuild_btn.click, rebuild, [ui.full], "rebuild", [], show_result),
     ):
-        button.click(None, js=show_js(report.elem_id), **QUIET)  # the progress shows there
-        button.click(fn, [*inputs, lang], ui.result, api_name=name, show_progress_on=[report], **INDEX_GROUP).then(
-            show_result, [ui.result, lang, *clears], [report, *clears], **QUIET
+        report = ui.report_md
+        trigger(None, js=show_js(report.elem_id), **QUIET)  # the progress shows there
+        trigger(fn, [*inputs, lang], ui.result, api_name=name, show_progress_on=[report], **INDEX_GROUP).then(
+            shown, [ui.result, lang, *clears], [report, *clears], **QUIET
         ).then(refresh, lang, panels, **QUIET)
 
 

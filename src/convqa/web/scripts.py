@@ -1,7 +1,7 @@
 """The browser side of the page: the scripts that keep it in step with the server.
 
 The document's title and language, Gradio's own few words, and the scrolling that brings
-each new question to the top of the view.
+each new question to the top of the view, under the sticky bar.
 """
 
 from __future__ import annotations
@@ -11,35 +11,39 @@ import json
 from convqa.web import i18n
 from convqa.web.i18n import text
 
-#: Runs once on page load (``launch(js=…)``). After each question, the conversation
-#: scrolls so that the question is at its top and the answer starts right under it
-#: (Gradio's autoscroll would show the end of the sources instead); the page itself
-#: scrolls only when the question is not in view.
+#: Runs once on page load (``launch(js=…)``). The page scrolls as one (no scroll box around
+#: the conversation): after each question, the window scrolls so that the question sits
+#: right under the sticky bar and tabs, its answer starting under it, and keeps it there
+#: while the answer streams in (Gradio's autoscroll would show the end of the sources
+#: instead), unless the reader scrolls meanwhile. It also keeps --cq-bar, the bar's height,
+#: for the tabs to stick under it.
 PAGE_JS = """
 () => {
   let seen = 0, pin = null;
-  const scrollBox = (el) => {
-    for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
-      const style = getComputedStyle(box);
-      if (/(auto|scroll)/.test(style.overflowY) && box.scrollHeight > box.clientHeight + 1) return box;
-    }
-    return null;
-  };
+  const root = document.documentElement;
+  const bar = () => document.getElementById('cq-top');
+  const tabs = () => document.querySelector('#cq-tabs > .tab-wrapper');
+  const measure = () => { const b = bar(); if (b) root.style.setProperty('--cq-bar', b.offsetHeight + 'px'); };
+  // Where a question is brought to: under the sticky bar and the tabs.
+  const head = () => (bar()?.offsetHeight || 0) + (tabs()?.offsetHeight || 0);
   const settle = () => {
+    measure();
     const users = document.querySelectorAll('#cq-chat [data-testid="user"]');
     if (users.length > seen) pin = users.length - 1;
     seen = users.length;
     if (pin === null || !users[pin]) return;
-    const msg = users[pin];
-    const box = scrollBox(msg);
-    if (box) box.scrollTop += msg.getBoundingClientRect().top - box.getBoundingClientRect().top - 6;
-    // Until the answer is complete (the box's scroll moves while it grows), keep the question in view.
-    const top = msg.getBoundingClientRect().top;
-    if (top < 0 || top > window.innerHeight * 0.45) window.scrollBy(0, top - 8);
+    const top = users[pin].getBoundingClientRect().top, want = head() + 8;
+    if (Math.abs(top - want) > 2) window.scrollBy(0, top - want);
     const bots = document.querySelectorAll('#cq-chat [data-testid="bot"]');
     const last = bots[bots.length - 1];
     if (last && last.querySelector('.cq-sources, .cq-abstain, .cq-error')) pin = null;  // the answer is complete
   };
+  // The reader scrolling takes over until the next question.
+  const release = () => { pin = null; };
+  window.addEventListener('wheel', release, {passive: true});
+  window.addEventListener('touchmove', release, {passive: true});
+  window.addEventListener('keydown', (e) => { if (/^(Page|Arrow|Home|End)/.test(e.key)) release(); });
+  window.addEventListener('resize', measure);
   new MutationObserver(() => requestAnimationFrame(settle)).observe(document.body, {childList: true, subtree: true});
 }
 """

@@ -11,7 +11,7 @@ from typing import Any
 from convqa.errors import ConvqaError
 from convqa.settings import Settings
 from convqa.web import render
-from convqa.web.i18n import index_summary
+from convqa.web.i18n import GRADIO_WORDS, index_summary
 from convqa.web.memory import cap_malloc_arenas
 from convqa.web.scripts import PAGE_JS
 from convqa.web.style import HEAD
@@ -79,6 +79,7 @@ def launch(settings: Settings, assistant: Any = None, *, block: bool = True):
         css=render.CSS,
         head=HEAD,
         js=PAGE_JS,
+        i18n=gr.I18n(**GRADIO_WORDS),  # Gradio's drop zone in the page's words
         theme=gr.themes.Soft(),
         max_file_size=settings.max_upload_bytes,
         footer_links=["api"],

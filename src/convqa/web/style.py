@@ -1,26 +1,43 @@
 """The page's stylesheet (Gradio 6 takes it at launch: ``launch(css=CSS)``).
 
-Mobile first: everything fits a 390 px wide screen without sideways scrolling, and a
-passage is never put in a scroll box of its own (it folds instead): the only scrolling
-is the page's and the conversation's.
+Mobile first: everything fits a 390 px wide screen without sideways scrolling. The page
+scrolls as one: the conversation grows with its messages, and no message, passage or
+article is put in a scroll box of its own (a passage folds instead). A one-line bar with
+the title and the language, and the tabs under it, stay at the top; nothing else floats
+over the text.
 """
 
 CSS = """
 /* The page: narrow margins on phones, a readable column on wide screens. */
 .gradio-container { max-width: 920px !important; margin: 0 auto !important; padding: 0 10px !important; }
-#cq-top { align-items: center; gap: 8px; flex-wrap: nowrap; }
-#cq-intro { flex: 1 1 0 !important; min-width: 0 !important; }
-#cq-intro h3 { margin: 6px 0 2px 0; }
+/* The bar (title, language) and the tabs stick to the top, opaque: PAGE_JS sets --cq-bar to
+   the bar's height, so the tabs stick right under it. */
+#cq-top { position: sticky; top: 0; z-index: 30; background: var(--body-background-fill);
+          align-items: center; gap: 8px; flex-wrap: nowrap; padding: 4px 0; }
+#cq-heading { flex: 1 1 0 !important; min-width: 0 !important; contain: inline-size; }  /* a long title never widens the page */
+#cq-heading h3 { margin: 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 #cq-intro p { margin: 0; font-size: 0.92em; color: var(--body-text-color-subdued); }
 #cq-lang { flex: 0 0 auto !important; width: auto !important; min-width: 0 !important; }
 #cq-lang .wrap { flex-wrap: nowrap; gap: 4px; }
 #cq-lang label { padding: 2px 8px; font-size: 0.85em; }
+#cq-tabs > .tab-wrapper { position: sticky; top: var(--cq-bar, 44px); z-index: 29; background: var(--body-background-fill); }
 @media (max-width: 640px) {
-  #cq-intro p { display: none; }
+  #cq-intro { display: none; }
+  #cq-heading h3 { font-size: 1em; }
+  /* The switch as two words, the chosen one coloured: its radio dots leave the title room. */
+  #cq-lang label { padding: 2px 8px; }
+  #cq-lang input { position: absolute; opacity: 0; width: 1px; height: 1px; margin: 0; }
 }
 
-/* The conversation: messages use the width they are given. */
-#cq-chat { overflow-x: hidden; }
+/* The conversation grows with its messages: Gradio's own scroll box, its fixed height and its
+   floating "scroll down" button are lifted; the trash icon gets a strip of its own above the
+   first message. Sideways, long words wrap (clip keeps the page from scrolling sideways
+   without making a scroll box). */
+#cq-chat, #cq-chat > .wrapper, #cq-chat .panel-wrap, #cq-chat .bubble-wrap {
+  height: auto !important; max-height: none !important; overflow-y: visible !important; overflow-x: clip !important; }
+#cq-chat .scroll-down-button-container { display: none !important; }
+#cq-chat .message-wrap { padding-top: 30px; }
+#cq-chat .panel-wrap .message-row:first-child { padding-top: var(--spacing-xl); }
 #cq-chat .message-row .message, #cq-chat .message-wrap .message { max-width: 100% !important; }
 #cq-chat .bot, #cq-chat .user { max-width: 100% !important; }
 #cq-chat * { overflow-wrap: anywhere; }
@@ -61,10 +78,15 @@ details.cq-context > summary { cursor: pointer; font-size: 0.9em; font-weight: 6
 """
 
 #: Rules for the elements around Gradio's content, which ``launch(css=…)`` cannot reach
-#: (Gradio scopes those rules inside its content): given as ``launch(head=…)``.
+#: (Gradio scopes those rules inside its content): given as ``launch(head=…)``. Gradio's
+#: container hides its overflow, which would make it the bar's scroll box: it clips instead,
+#: so the bar sticks to the window. The footer's "·" follows a link a phone hides: gone.
 HEAD = """<style>
+.gradio-container { overflow: visible !important; overflow-x: clip !important; }
+footer .divider { display: none !important; }
 @media (max-width: 640px) {
   .gradio-container { padding: 0 !important; }
   .gradio-container .main.app { padding: 8px 8px !important; }
+  footer { display: none !important; }
 }
 </style>"""
