@@ -47,13 +47,18 @@ def test_a_sentence_the_conversation_already_gave_comes_last():
     first = scorer().run(Query("Combien a coûté le pont de Millau ?"), PASSAGES, INDEX).sentences[0]
     assert "repeat" not in first.features
     said = [(first.doc_id, first.start, first.end)]
-    again = scorer().run(Query("Combien a coûté le pont de Millau ?", said=said), PASSAGES, INDEX)
+    asked = "Combien a coûté le pont de Millau ?"
+    again = scorer().run(Query(asked, context=asked, said=said), PASSAGES, INDEX)
     repeated = next(c for c in again.sentences if (c.doc_id, c.start, c.end) == said[0])
     assert repeated.features["repeat"] == 1.0 and again.sentences[0] != repeated
     assert repeated.score == first.score - REPEAT_PENALTY
     # A sentence known only by its text counts as said too.
-    by_text = scorer().run(Query("Combien a coûté le pont de Millau ?", said_texts=[first.text]), PASSAGES, INDEX)
+    by_text = scorer().run(Query(asked, context=asked, said_texts=[first.text]), PASSAGES, INDEX)
     assert by_text.sentences[0].start != first.start
+    # Read alone, the question gets the same answer again: the quote is only marked as given.
+    alone = scorer().run(Query(asked, said=said), PASSAGES, INDEX).sentences[0]
+    assert (alone.start, alone.score) == (first.start, first.score) and alone.features["given"] == 1.0
+    assert "repeat" not in alone.features
 
 
 def test_a_follow_up_prefers_sentences_near_the_previous_quote():

@@ -5,8 +5,10 @@ signals that say whether it answers (no trained model involved).
   count more), the previous question's words counting for less;
 - cue: it holds the kind of thing asked (a name for "qui", a date for "quand", a number
   for "combien");
-- in a conversation: closeness to the previous answer's quote, and whether it *is* a
-  sentence the conversation already gave.
+- in a conversation: closeness to the previous answer's quote, whether it *is* a
+  sentence the conversation already gave (``given``; ``repeat`` when the question follows
+  up, to rank it last), and its coverage of this question's own words
+  (``own``), which says whether it supports this answer rather than the previous one.
 
 The passage's own standing (its fused score and cosine) and the weights that combine these
 signals are the pre-rank's, in ``answer/prerank.py``.
@@ -73,16 +75,22 @@ def sentence_candidates(query: Query, passages: list[Passage], lexical: LexicalI
             sentence = passage.text[start:end]
             a, b = passage.start + start, passage.start + end
             features = {"cue": float(cue is not None and bool(cue.search(sentence)))}
-            if any(doc == passage.doc_id and s <= a and b <= e for doc, s, e in said) or any(
+            sentence_terms = set(analyze(sentence))
+            if query.context:
+                features["own"] = _coverage(q_terms, weights, sentence_terms)
+            given = any(doc == passage.doc_id and s <= a and b <= e for doc, s, e in said) or any(
                 sentence in text for text in query.said_texts
-            ):
+            )
+            if given:  # the conversation already quoted it: not cited again as support
+                features["given"] = 1.0
+            if given and query.context:
                 features["repeat"] = 1.0
             elif near is not None and passage.doc_id == near[0]:
                 distance = max(near[1] - b, a - near[2], 0)
                 features["proximity"] = max(0.0, 1.0 - distance / PROXIMITY_CHARS)
             candidates.append(
                 SentenceCandidate(
-                    i, passage.doc_id, a, b, sentence, _coverage(all_terms, weights, set(analyze(sentence))), features
+                    i, passage.doc_id, a, b, sentence, _coverage(all_terms, weights, sentence_terms), features
                 )
             )
     return candidates

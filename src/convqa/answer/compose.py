@@ -60,7 +60,10 @@ class Composer:
         best_of: dict[int, SentenceCandidate] = {}
         for c in reading.sentences:
             best_of.setdefault(c.passage, c)
-        order = self.cited(best_of, reading.relevance, limit)
+        # A question read alone after others starts a topic of its own: the articles the
+        # conversation quoted before are cited only if this answer is drawn from them.
+        earlier = frozenset() if query.context else frozenset(doc for doc, _, _ in query.said)
+        order = self.cited(best_of, reading.relevance, limit, earlier)
         head = best_of[order[0]]
         inside = [s for s in reading.spans if head.holds(s)]
         short = next((s for s in inside if s.short), None)
@@ -92,11 +95,23 @@ class Composer:
         )
 
     def cited(
-        self, best_of: dict[int, SentenceCandidate], relevance: Mapping[int, float] | None, limit: int
+        self,
+        best_of: dict[int, SentenceCandidate],
+        relevance: Mapping[int, float] | None,
+        limit: int,
+        earlier: frozenset[str] = frozenset(),
     ) -> list[int]:
         """Passage indexes to cite, in order: by their best candidate's score, those the step
-        judged below ``min_relevance`` left out (the first always stays), at most ``limit``."""
+        judged below ``min_relevance``, quoted by an earlier answer, or from an ``earlier``
+        article other than the first citation's left out (the first always stays), at most
+        ``limit``."""
         order = sorted(best_of, key=lambda i: best_of[i].score, reverse=True)
+        # A sentence an earlier answer quoted supports that answer, not this one (unless it
+        # is this answer's own quote).
+        order = order[:1] + [i for i in order[1:] if not best_of[i].features.get("given")]
+        if order and earlier:
+            first = best_of[order[0]].doc_id
+            order = order[:1] + [i for i in order[1:] if best_of[i].doc_id == first or best_of[i].doc_id not in earlier]
         if relevance is not None and self.min_relevance > 0:
             order = order[:1] + [i for i in order[1:] if relevance.get(i, 0.0) >= self.min_relevance]
         return order[:limit]

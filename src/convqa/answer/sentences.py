@@ -54,7 +54,7 @@ class SentenceScorer:
             and best_coverage < self.calibration.min_coverage
             or names_nothing_known(query.text, query.language, lambda terms: lexical.mentions(terms, query.exclude))
         )
-        return Reading(tuple(candidates), abstain=bool(abstain), relevance=self.support(passages, candidates))
+        return Reading(tuple(candidates), abstain=bool(abstain), relevance=self.support(passages, candidates, query))
 
     def _with_similarity(
         self, query: Query, passages: list[Passage], candidates: list[SentenceCandidate]
@@ -74,7 +74,9 @@ class SentenceScorer:
             )
         return out
 
-    def support(self, passages: list[Passage], candidates: list[SentenceCandidate]) -> dict[int, float]:
+    def support(
+        self, passages: list[Passage], candidates: list[SentenceCandidate], query: Query | None = None
+    ) -> dict[int, float]:
         """0..1 per passage: the question's word coverage (or vector similarity) of its best
         sentence, or its cosine standing docked by how far it falls behind the best passage,
         whichever is higher.
@@ -83,7 +85,16 @@ class SentenceScorer:
         (« Qui a inauguré le téléphérique ? » has cosine 0.81 with unrelated passages): only
         a passage nearly as close as the best one supports the answer by its vector alone.
         The default citing bar (0.3) is where the abstention thresholds sit (coverage 0.34).
+
+        A follow-up read with the previous question (``query.context``) is searched with both,
+        so its vector and its coverage speak for the earlier topic too: a passage then
+        supports the answer only by its coverage of this question's own words.
         """
+        if query is not None and query.context:
+            support = dict.fromkeys(range(len(passages)), 0.0)
+            for c in candidates:
+                support[c.passage] = max(support[c.passage], c.features.get("own", 0.0))
+            return support
         standing = [self.calibration.scale(p.signals.get("dense")) for p in passages]
         top = max(standing, default=0.0)
         support = {i: max(0.0, 2 * s - top) for i, s in enumerate(standing)}

@@ -32,7 +32,8 @@ class Query:
     language: str = "fr"
     #: The previous question when this one leans on it (a follow-up), else "".
     context: str = ""
-    #: Where earlier answers of the conversation quoted from (most recent last).
+    #: Where earlier answers of the conversation quoted from (most recent last); kept for
+    #: a question read alone too, where it only keeps those quotes out of its citations.
     said: tuple[Position, ...] = ()
     #: Earlier answers known only as text (older history shapes, without citations).
     said_texts: tuple[str, ...] = ()
