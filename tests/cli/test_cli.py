@@ -93,7 +93,9 @@ def test_status_reports_consistent_counts(indexed):
     assert status["documents"] == 1 and status["store"] == "embedded"
     assert status["chunks"] == status["lexical_chunks"] == status["records"] > 0
     assert status["model"] == "multilingual-e5-small"
-    assert status["data_dir"] == str(indexed.resolve())
+    assert status["data_dir"] == str(indexed.resolve()) and status["indexer"] is None
+    plain = convqa("status", "--data-dir", str(indexed)).stdout.splitlines()
+    assert "        indexer: default" in plain  # the only indexer of its store, not "None"
 
 
 def test_unchanged_corpus_embeds_nothing(indexed):
@@ -170,8 +172,9 @@ def test_articles_lists_what_is_indexed(indexed):
     (article,) = json.loads(result.stdout)
     assert article["doc_id"] == SEED_ID and article["date"] == "2025-10-25" and article["passages"] > 5
     assert article["source"].startswith("https://www.vietnamplus.vn/") and article["file"] == f"{SEED_ID}.md"
-    plain = convqa("articles", "--data-dir", str(indexed))
-    assert SEED_ID in plain.stdout and f"{article['passages']} passages" in plain.stdout
+    header, row, *_ = convqa("articles", "--data-dir", str(indexed), env={"COLUMNS": "80"}).stdout.splitlines()
+    assert header.split() == ["ID", "DATE", "PASSAGES", "TITLE"]
+    assert row.split()[:3] == [SEED_ID, "2025-10-25", str(article["passages"])]
 
 
 def test_remove_deletes_the_file_and_its_passages(indexed, tmp_path):

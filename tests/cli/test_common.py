@@ -42,7 +42,15 @@ def test_fail_prints_one_line_on_stderr_and_exits_with_the_code(capsys):
 
 
 REPORT = IndexReport(
-    added=2, skipped=3, documents=1, chunks=5, seconds=0.5, articles_added=1, warnings=["w"], message="m"
+    added=2,
+    skipped=3,
+    documents=1,
+    chunks=5,
+    seconds=0.5,
+    articles_added=1,
+    passages_added=2,
+    warnings=["w"],
+    message="m",
 )
 
 
@@ -61,10 +69,13 @@ def test_the_json_report_has_the_counts_and_warnings_but_not_the_message(capsys)
         "articles_updated": 0,
         "articles_deleted": 0,
         "articles_unchanged": 0,
+        "passages_added": 2,
+        "passages_updated": 0,
+        "passages_deleted": 0,
         "warnings": ["w"],
     }
 
 
 def test_the_plain_report_is_the_message_then_one_line_in_articles(capsys):
     print_report(REPORT, as_json=False)
-    assert capsys.readouterr().out == "m\n1 article added (2 passages) — 1 article, 5 passages in 0.5 s\n"
+    assert capsys.readouterr().out == "m\n1 article added (2 passages) — 1 article (5 passages) in 0.5 s\n"

@@ -12,8 +12,8 @@ from newsroom import PAGE, Route, closed_port, html, news_site
 from pdfs import make_pdf
 
 LIMIT = 200_000
+#: The page's text below its <h1>: the title is in the front matter, not again in the body.
 PARAGRAPHS = [
-    "Les abeilles reviennent à Montreuil",
     "La mairie de Montreuil a installé quarante ruches sur les toits des écoles de la ville au printemps, "
     "a annoncé mardi l'adjointe chargée de l'environnement.",
     "Selon l'apiculteur municipal, chaque ruche a produit en moyenne douze kilos de miel depuis avril, "
@@ -72,6 +72,9 @@ def test_a_page_is_fetched_extracted_and_saved_with_its_source(site, tmp_path):
         "fr",
     )
     assert article.text == "\n".join(PARAGRAPHS)
+    saved_text = saved.path.read_text(encoding="utf-8")
+    assert saved_text.startswith("---\ntitle: Les abeilles reviennent à Montreuil\nsource: ")  # plain YAML keys
+    assert saved_text.count("Les abeilles reviennent à Montreuil") == 1
     assert saved.doc_id == article.doc_id == "les-abeilles-reviennent-a-montreuil"
     again = save_url(url, corpus, max_bytes=LIMIT, allow_private=True)
     assert not again.created and again.path == saved.path

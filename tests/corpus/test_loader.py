@@ -40,6 +40,7 @@ def test_html_page_main_text_and_metadata_are_extracted(tmp_path: Path):
     assert article.title == "Un pont rouvre à Lyon"
     assert article.source == "https://example.org/pont-lyon"
     assert "32 millions d'euros" in article.text
+    assert article.text.startswith("Le pont Wilson a rouvert lundi")  # the <h1>, the title again, is not body
     assert "window.tracking" not in article.text and "Accueil" not in article.text
 
 

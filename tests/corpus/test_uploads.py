@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from convqa.corpus.loader import load_corpus, read_article
-from convqa.corpus.uploads import safe_filename, save_article_bytes, save_pasted, save_upload
+from convqa.corpus.uploads import safe_filename, save_article_bytes, save_markdown, save_pasted, save_upload
 from convqa.errors import CorpusError
 from paths import SEED_ID
 from pdfs import make_pdf
@@ -207,6 +207,26 @@ def test_a_pasted_article_round_trips_through_yaml_front_matter(tmp_path):
     assert "<img src=x onerror=alert(1)>" in article.text
     assert article.doc_id == saved.doc_id
     assert article.lang == "fr"
+
+
+def test_the_front_matter_has_plain_keys_and_the_first_article_saves_without_a_warning(tmp_path, caplog):
+    saved = save_markdown(
+        "Budget : Lille vote ses comptes",
+        "Le conseil municipal a adopté lundi un budget de 980 millions d'euros.",
+        tmp_path / "corpus",
+        source="https://example.org/budget",
+        date="2025-06-03",
+        lang="fr",
+        max_bytes=LIMIT,
+    )
+    assert saved.path.read_text(encoding="utf-8") == (
+        "---\ntitle: 'Budget : Lille vote ses comptes'\nsource: https://example.org/budget\ndate: '2025-06-03'\n"
+        "lang: fr\n---\n\nLe conseil municipal a adopté lundi un budget de 980 millions d'euros.\n"
+    )
+    article = read_article(saved.path)
+    assert (article.title, article.date) == ("Budget : Lille vote ses comptes", "2025-06-03")
+    # The empty folder was read to compare, not indexed: its "no readable article" is not said.
+    assert caplog.records == []
 
 
 @pytest.mark.parametrize(

@@ -32,11 +32,19 @@ CODED = {
 }
 
 
-def fields(template: str) -> dict[str, tuple[str | None, str]]:
-    """Each replacement field of ``template``: its conversion and format spec."""
-    return {
-        name: (conversion, spec) for _, name, spec, conversion in string.Formatter().parse(template) if name is not None
-    }
+def fields(template: str) -> dict[str, set[tuple[str | None, str]]]:
+    """Each replacement field of ``template``: its conversions and format specs.
+
+    A count's words (``{n:plural:article ajouté|articles ajoutés}``) are each language's
+    own, and a language may need none ("2 unchanged", « 2 inchangés »): they are left out.
+    """
+    found: dict[str, set[tuple[str | None, str]]] = {}
+    for _, name, spec, conversion in string.Formatter().parse(template):
+        if name is not None:
+            found.setdefault(name, set())
+            if not spec.startswith("plural:"):
+                found[name].add((conversion, spec))
+    return found
 
 
 def test_every_language_has_the_same_codes_and_parameters():
@@ -60,6 +68,21 @@ def test_french_numbers_group_thousands_with_a_narrow_space_and_use_a_decimal_co
     )
     assert Message("over_limit", mb=1.5, limit_mb=5.0).say("fr") == "1,5 Mo, au-delà de la limite de 5,0 Mo"
     assert Message("over_limit", mb=1.5, limit_mb=5.0) == "1.5 MB, over the 5.0 MB limit"
+
+
+def test_a_count_takes_each_languages_singular_and_plural():
+    said = {(n, lang): Message("index_added", n=n).say(lang) for n in (0, 1, 2, 2001) for lang in ("en", "fr")}
+    assert said == {
+        (0, "en"): "0 articles added",
+        (1, "en"): "1 article added",
+        (2, "en"): "2 articles added",
+        (2001, "en"): "2,001 articles added",
+        (0, "fr"): "0 article ajouté",
+        (1, "fr"): "1 article ajouté",
+        (2, "fr"): "2 articles ajoutés",
+        (2001, "fr"): "2\u202f001 articles ajoutés",
+    }
+    assert Message("index_passages", n=1) == "(1 passage)" and Message("index_passages", n=0).say("fr") == "(0 passage)"
 
 
 def test_a_message_inside_a_message_is_said_in_the_same_language():

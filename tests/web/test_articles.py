@@ -60,7 +60,7 @@ def test_articles_are_listed_and_removed_through_the_api(client, app_server):
     )
     doc_id = added["saved"][0]["doc_id"]
     assert added["index"]["articles_added"] == 1 and added["message"].startswith("saved ")
-    assert f"index: 1 article added ({added['index']['added']} passage" in added["message"]
+    assert f"index: 1 article added ({added['index']['passages_added']} passage" in added["message"]
     listed = {a["doc_id"]: a for a in client.predict(api_name="/articles")}
     assert listed[doc_id]["title"] == "Le phare de Cordouan repeint" and listed[doc_id]["passages"] >= 1
     assert cites(

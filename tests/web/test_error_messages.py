@@ -32,7 +32,10 @@ def sample(name: str, spec: str) -> object:
 
 def raised(code: str) -> ConvqaError:
     """The error of ``code``, raised and caught, with a value for each of its parameters."""
-    params = {name: sample(name, spec) for _, name, spec, _ in string.Formatter().parse(en.MESSAGES[code]) if name}
+    params: dict[str, object] = {}
+    for _, name, spec, _ in string.Formatter().parse(en.MESSAGES[code]):
+        if name:  # a count's words (``{n:plural:…}``) go with the number the same field gives
+            params.setdefault(name, sample(name, "," if spec.startswith("plural:") else spec))
     if "reason" in params:  # a reason is often a message itself: it must be said in the page's language too
         params["reason"] = Message("empty_file")
     try:

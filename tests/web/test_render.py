@@ -113,6 +113,7 @@ def test_reports_count_articles_in_the_page_language():
             "deleted": 0,
             "articles_added": 1,
             "articles_unchanged": 3,
+            "passages_added": 2,
             "documents": 4,
             "chunks": 30,
             "seconds": 1.25,
@@ -123,10 +124,10 @@ def test_reports_count_articles_in_the_page_language():
     assert render.report_markdown(result, "en").split("\n\n") == [
         "**Added:** saved viaduc.txt: Le viaduc",
         "**Refused:** photo.txt: binary file (NUL bytes), not an article",
-        "**Index:** 1 article added (2 passages) · 3 unchanged — 4 articles, 30 passages in 1.2 s",
+        "**Index:** 1 article added (2 passages) · 3 unchanged — 4 articles (30 passages) in 1.2 s",
     ]
     assert render.report_markdown(result, "fr").split("\n\n") == [
         "**Ajouté :** enregistré sous viaduc.txt : Le viaduc",
         "**Refusé :** photo.txt: fichier binaire (octets NUL), pas un article",
-        "**Index :** 1 article ajouté (2 passages) · 3 inchangés — 4 articles, 30 passages en 1,2 s",
+        "**Index :** 1 article ajouté (2 passages) · 3 inchangés — 4 articles (30 passages) en 1,2 s",
     ]

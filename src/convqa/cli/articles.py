@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import typer
 
@@ -25,7 +26,7 @@ from convqa.cli.common import (
     settings_from,
 )
 from convqa.errors import ConvqaError
-from convqa.index.catalog import delete_article_file, list_articles
+from convqa.index.catalog import ArticleInfo, delete_article_file, list_articles
 
 
 def articles(data_dir: DataDir = None, chroma_url: ChromaUrl = None, as_json: Json = False) -> None:
@@ -42,11 +43,32 @@ def articles(data_dir: DataDir = None, chroma_url: ChromaUrl = None, as_json: Js
         return
     if not found:
         typer.echo("no article is indexed")
+        return
+    _print_table(found)
+
+
+def _print_table(found: list[ArticleInfo]) -> None:
+    """One row an article, its columns aligned whatever the ids' lengths; the source's site
+    goes under the title, so 80 columns are enough (a long title wraps within its column;
+    the whole URL is in ``--json``)."""
+    # lazy: rich draws only this table; --help and the other commands need not load it
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0), header_style="bold")
+    table.add_column("ID", no_wrap=True)
+    table.add_column("DATE", no_wrap=True)
+    table.add_column("PASSAGES", justify="right", no_wrap=True)
+    table.add_column("TITLE", overflow="fold")
     for a in found:
-        typer.echo(
-            f"{a.doc_id}  {a.date or '-':<10}  {a.passages:>4} passages  {a.title}"
-            + (f" — {a.source}" if a.source else "")
-        )
+        site = urlsplit(a.source).netloc.removeprefix("www.") if a.source else ""
+        table.add_row(a.doc_id, a.date or "-", str(a.passages), a.title + (f"\n{site}" if site else ""))
+    # Plain text unless the output is a terminal (rich's own test): no colour codes in a pipe.
+    console = Console(highlight=False, markup=False, emoji=False)
+    with console.capture() as drawn:
+        console.print(table)
+    for line in drawn.get().splitlines():
+        typer.echo(line.rstrip())  # rich pads every cell to its column's width
 
 
 def remove(

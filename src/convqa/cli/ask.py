@@ -21,6 +21,7 @@ from convqa.cli.common import (
     fail,
     quiet_libraries,
     require_index,
+    setting_help,
     settings_from,
 )
 from convqa.errors import BadQuestionError, ConvqaError
@@ -35,7 +36,7 @@ def ask(
     data_dir: DataDir = None,
     model: Model = None,
     chroma_url: ChromaUrl = None,
-    top_k: Annotated[Optional[int], typer.Option("--top-k", help="Passages to cite.")] = None,
+    top_k: Annotated[Optional[int], typer.Option("--top-k", help=setting_help("Passages to cite", "top_k"))] = None,
     generator: GeneratorName = None,
     as_json: Json = False,
 ) -> None:

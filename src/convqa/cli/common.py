@@ -18,25 +18,34 @@ from pydantic import ValidationError
 
 from convqa.errors import ConvqaError
 from convqa.settings import Settings
-from convqa.web.i18n import index_summary  # plain Python: the page's words, in English
 
 if TYPE_CHECKING:
-    from convqa.index.builder import IndexReport
+    from convqa.index.report import IndexReport
 
-DataDir = Annotated[
-    Optional[Path], typer.Option("--data-dir", help="Index folder [env CONVQA_DATA_DIR, default .convqa].")
-]
-CorpusDir = Annotated[
-    Optional[Path], typer.Option("--corpus", help="Articles folder [env CONVQA_CORPUS_DIR, default corpus].")
-]
-Model = Annotated[Optional[str], typer.Option("--model", help="Embedding model name or folder [env CONVQA_MODEL].")]
-ChromaUrl = Annotated[Optional[str], typer.Option("--chroma-url", help="Chroma server URL [env CONVQA_CHROMA_URL].")]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-GeneratorName = Annotated[
+
+def setting_help(text: str, name: str, default: object = None) -> str:
+    """``text [env CONVQA_NAME, default …].``: an option that falls back on a setting.
+
+    Such an option's own default is None (not given: the environment decides), so typer
+    cannot show it; the help says the setting's default instead, read from Settings so
+    the two never drift apart. ``default`` words a setting whose default is None.
+    """
+    shown = Settings.model_fields[name].default if default is None else default
+    return f"{text} [env CONVQA_{name.upper()}, default {shown}]."
+
+
+DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help=setting_help("Index folder", "data_dir"))]
+CorpusDir = Annotated[Optional[Path], typer.Option("--corpus", help=setting_help("Articles folder", "corpus_dir"))]
+Model = Annotated[Optional[str], typer.Option("--model", help=setting_help("Embedding model name or folder", "model"))]
+ChromaUrl = Annotated[
     Optional[str],
     typer.Option(
-        "--generator", help="extractive, openai, ollama or llamacpp [env CONVQA_GENERATOR, default extractive]."
+        "--chroma-url", help=setting_help("Chroma server URL", "chroma_url", "none: a local store in the index folder")
     ),
+]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+GeneratorName = Annotated[
+    Optional[str], typer.Option("--generator", help=setting_help("extractive, openai, ollama or llamacpp", "generator"))
 ]
 
 
@@ -72,7 +81,8 @@ def quiet_libraries() -> None:
 
 
 def print_report(report: IndexReport, as_json: bool) -> None:
-    """An index run's report: JSON (chunk and article counts) or one line in articles and passages."""
+    """An index run's report: JSON (the chunk counts beside the articles and their passages) or
+    one line, "1 article added (4 passages) — 4 articles (31 passages) in 1.2 s"."""
     keys = (
         "added",
         "updated",
@@ -85,6 +95,9 @@ def print_report(report: IndexReport, as_json: bool) -> None:
         "articles_updated",
         "articles_deleted",
         "articles_unchanged",
+        "passages_added",
+        "passages_updated",
+        "passages_deleted",
     )
     if as_json:
         typer.echo(
@@ -93,4 +106,4 @@ def print_report(report: IndexReport, as_json: bool) -> None:
         return
     if report.message:
         typer.echo(report.message)
-    typer.echo(index_summary(report.to_dict(), "en"))
+    typer.echo(report.summary("en"))  # the CLI speaks English, like its errors

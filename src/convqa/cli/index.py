@@ -115,11 +115,9 @@ def add(
             "message": saved.message,
         }
         typer.echo(json.dumps(article | {"index": report.to_dict()}, ensure_ascii=False))
-    else:
-        typer.echo(
-            f"{saved.message}; index: {report.documents} articles, {report.chunks} chunks "
-            f"({report.added} added, {report.updated} updated, {report.deleted} deleted) in {report.seconds:.1f} s"
-        )
+        return
+    typer.echo(saved.message)
+    print_report(report, False)
 
 
 def _save_article(target: str, settings: Settings) -> SavedArticle:

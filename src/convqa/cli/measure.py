@@ -11,45 +11,67 @@ from typing import Annotated, Optional
 
 import typer
 
-from convqa.cli.common import GeneratorName, Json, fail, quiet_libraries, settings_from
+from convqa.cli.common import GeneratorName, Json, fail, quiet_libraries, setting_help, settings_from
 from convqa.errors import ConvqaError
 from convqa.evaluation.report import table
+
+English = Annotated[
+    bool, typer.Option("--english", help="Ask the hand-translated English versions of 150 test questions instead.")
+]
+
+
+def _checked_split(split: str | None, english: bool) -> str | None:
+    """The split whose questions are asked: English questions are test questions."""
+    if split not in (None, "tune", "test"):
+        raise ConvqaError("bad_split", split=split)
+    if english and split == "tune":
+        raise ConvqaError("english_test_only")
+    return "test" if english else split
+
+
+#: The options of ``convqa eval``, named once so that its signature stays readable.
+EvalLimit = Annotated[
+    Optional[int], typer.Option("--limit", min=1, help="Use only the first N articles (default: all).")
+]
+EvalOut = Annotated[Path, typer.Option("--out", help="Folder for metrics.json, report.md, metrics.png.")]
+EvalAnswerer = Annotated[
+    Optional[str], typer.Option("--answerer", help=setting_help("reader, sentences or module:Class", "answerer"))
+]
+HeldOut = Annotated[
+    bool, typer.Option("--held-out-articles", help="Also ask each test question without its own article (abstention).")
+]
+Variants = Annotated[
+    Optional[str],
+    typer.Option(
+        "--variants",
+        help="Also run the test questions through these answer steps, comma-separated: sentences, reader-fp32, reader-bf16 (default: none).",
+    ),
+]
+Split = Annotated[
+    Optional[str],
+    typer.Option(
+        "--split", help="Ask only this split's questions, tune or test (default: both); all articles are indexed."
+    ),
+]
 
 
 def eval_command(
     dataset: Annotated[Path, typer.Option("--dataset", help="SQuAD-format JSON file (e.g. PIAF).")],
-    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Use only the first N articles.")] = None,
+    limit: EvalLimit = None,
     k: Annotated[int, typer.Option("--k", min=1, max=20, help="Citations per answer.")] = 10,
-    out: Annotated[Path, typer.Option("--out", help="Folder for metrics.json, report.md, metrics.png.")] = Path(
-        "eval-out"
-    ),
+    out: EvalOut = Path("eval-out"),
     generator: GeneratorName = None,
-    answerer: Annotated[
-        Optional[str],
-        typer.Option("--answerer", help="reader, sentences or module:Class [env CONVQA_ANSWERER, default sentences]."),
-    ] = None,
-    held_out_articles: Annotated[
-        bool,
-        typer.Option("--held-out-articles", help="Also ask each test question without its own article (abstention)."),
-    ] = False,
-    variants: Annotated[
-        Optional[str],
-        typer.Option(
-            "--variants",
-            help="Also run the test questions through these answer steps, comma-separated: sentences, reader-fp32, reader-bf16.",
-        ),
-    ] = None,
-    split: Annotated[
-        Optional[str],
-        typer.Option("--split", help="Ask only this split's questions (tune or test); all articles are indexed."),
-    ] = None,
+    answerer: EvalAnswerer = None,
+    held_out_articles: HeldOut = False,
+    variants: Variants = None,
+    split: Split = None,
+    english: English = False,
     as_json: Json = False,
 ) -> None:
     """Measure retrieval, quotes, answers and speed on a SQuAD-format dataset, against baselines."""
     quiet_libraries()
     try:
-        if split not in (None, "tune", "test"):
-            raise ConvqaError("bad_split", split=split)
+        split = _checked_split(split, english)
         settings = settings_from(generator=generator, answerer=answerer)
         # lazy: keeps langchain and numpy off --help
         from convqa.evaluation.run import run_eval
@@ -63,6 +85,7 @@ def eval_command(
             held_out_articles=held_out_articles,
             variants=[v.strip() for v in variants.split(",") if v.strip()] if variants else None,
             split=split,
+            english=english,
         )
     except ConvqaError as exc:
         fail(str(exc), 1)
@@ -82,7 +105,7 @@ def train_reader_command(
     out: Annotated[Path, typer.Option("--out", help="Folder for reader.safetensors and reader.json.")],
     epochs: Annotated[int, typer.Option("--epochs", min=1, max=10, help="Passes over the tune questions.")] = 2,
     limit: Annotated[
-        Optional[int], typer.Option("--limit", min=1, help="Train on N questions only (a smoke run).")
+        Optional[int], typer.Option("--limit", min=1, help="Train on N questions only, a smoke run (default: all).")
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 13,
     as_json: Json = False,

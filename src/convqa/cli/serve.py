@@ -6,14 +6,24 @@ from typing import Annotated, Optional
 
 import typer
 
-from convqa.cli.common import ChromaUrl, CorpusDir, DataDir, GeneratorName, Model, fail, quiet_libraries, settings_from
+from convqa.cli.common import (
+    ChromaUrl,
+    CorpusDir,
+    DataDir,
+    GeneratorName,
+    Model,
+    fail,
+    quiet_libraries,
+    setting_help,
+    settings_from,
+)
 from convqa.errors import ConvqaError
 from convqa.web import launch  # Gradio itself loads only when launch runs
 
 
 def serve(
-    host: Annotated[Optional[str], typer.Option(help="Address to bind [env CONVQA_HOST].")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Port [env CONVQA_PORT].")] = None,
+    host: Annotated[Optional[str], typer.Option(help=setting_help("Address to bind", "host"))] = None,
+    port: Annotated[Optional[int], typer.Option(help=setting_help("Port", "port"))] = None,
     corpus: CorpusDir = None,
     data_dir: DataDir = None,
     model: Model = None,

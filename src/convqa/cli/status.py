@@ -27,4 +27,6 @@ def status(data_dir: DataDir = None, model: Model = None, chroma_url: ChromaUrl 
         typer.echo(json.dumps(info, ensure_ascii=False))
     else:
         for key, value in info.items():
+            if key == "indexer" and value is None:  # the only indexer of its store (JSON keeps null)
+                value = "default"
             typer.echo(f"{key:>15}: {value}")

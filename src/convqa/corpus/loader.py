@@ -112,13 +112,15 @@ def iter_article_files(corpus_dir: Path) -> list[Path]:
 
 
 def load_corpus(
-    corpus_dir: Path, max_bytes: int = 5_000_000, read: Callable[[Path], Any] | None = None
+    corpus_dir: Path, max_bytes: int = 5_000_000, read: Callable[[Path], Any] | None = None, *, quiet: bool = False
 ) -> tuple[list[Any], list[str]]:
     """Load every readable article; return them with one warning line per skipped file.
 
     ``read(path)`` turns one file into what is returned (anything with a ``doc_id``;
     an Article by default). Index runs pass one that answers unchanged files from their
     chunk cache (convqa.index.chunk_cache), keeping this folder walk and its warnings.
+    ``quiet`` returns the warnings without logging them: saving an article reads the
+    folder to compare, and the index run that follows says them once.
     """
     read = read or (lambda path: read_article(path, max_bytes=max_bytes, root=corpus_dir))
     articles: list[Any] = []
@@ -152,6 +154,6 @@ def load_corpus(
     if not articles:
         # An empty index answers nothing: say where articles were looked for, and which files count.
         warnings.append(Message("no_readable_article", folder=corpus_dir, types=suffix_label()))
-    for line in warnings:
+    for line in [] if quiet else warnings:
         log.warning(line)
     return articles, warnings

@@ -56,15 +56,16 @@ def safe_filename(name: str) -> str:
 
 
 def markdown_article(title: str, text: str, source: str = "", date: str = "", lang: str = "") -> str:
-    """A Markdown article with YAML front matter, every value safely quoted by PyYAML."""
-    import yaml
+    """A Markdown article with YAML front matter: plain keys (``title: …``), each value
+    quoted by PyYAML only where YAML needs it (``'2025-06-03'`` stays a string, not a date)."""
+    import frontmatter
 
     meta = {"title": title}
     for key, value in (("source", source), ("date", date), ("lang", lang)):
         if value:
             meta[key] = value
-    header = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000, default_style='"')
-    return f"---\n{header}---\n{text.strip()}\n"
+    # One line a value (no folding of a long title); the keys in this order, not sorted.
+    return frontmatter.dumps(frontmatter.Post(text.strip(), **meta), sort_keys=False, width=10_000) + "\n"
 
 
 def _clean_line(value: str, too_long: str, limit: int) -> str:
@@ -90,7 +91,7 @@ def check_source_url(source: str) -> str:
 
 
 def _existing(corpus_dir: Path, max_bytes: int) -> list:
-    articles, _ = load_corpus(corpus_dir, max_bytes)
+    articles, _ = load_corpus(corpus_dir, max_bytes, quiet=True)
     return articles
 
 

@@ -22,7 +22,6 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
 
 from filelock import FileLock, Timeout
 from langchain_core.documents import Document
@@ -36,6 +35,7 @@ from convqa.index.chunk_cache import load_chunked
 from convqa.index.faults import server_faults
 from convqa.index.follow import follow_store
 from convqa.index.records import clear_records, delete_gone, forget_lost_vectors, record_manager
+from convqa.index.report import IndexReport
 from convqa.index.sentences import SentenceIndex
 from convqa.index.vectors import VectorStore
 from convqa.index.writers import collection_turn
@@ -47,30 +47,6 @@ log = logging.getLogger(__name__)
 
 #: progress(done, total): passages embedded so far, of those this run embeds.
 Progress = Callable[[int, int], None]
-
-
-@dataclass
-class IndexReport:
-    """What one index run did (chunk counts) and the size of the result."""
-
-    added: int = 0
-    updated: int = 0
-    skipped: int = 0
-    deleted: int = 0
-    documents: int = 0
-    chunks: int = 0
-    seconds: float = 0.0
-    # The same run in articles (convqa.index.changes): "1 article added (2 passages)".
-    articles_added: int = 0
-    articles_updated: int = 0
-    articles_deleted: int = 0
-    articles_unchanged: int = 0
-    warnings: list[str] = field(default_factory=list)
-    message: str = ""
-
-    def to_dict(self) -> dict:
-        """JSON-ready dictionary."""
-        return asdict(self)
 
 
 def chunk_documents(articles: list[Article], settings: Settings) -> list[Document]:
@@ -205,7 +181,7 @@ def _start_over(store: VectorStore, sentences: SentenceIndex, manager, report: I
     """Empty the store, the sentence vectors and the records: the embedding model changed."""
     report.message = (
         f"embedding model changed ({store.model} → {store.recipe}): re-embedding all "
-        f"{chunks} chunks of {report.documents} articles"
+        f"{report.documents} articles ({chunks} passages)"
     )
     log.warning(report.message)
     store.reset()
@@ -218,6 +194,9 @@ def _plan(settings: Settings, docs: list[Document], report: IndexReport, client,
     changes = plan_changes(settings, docs, full=full, client=client, model=embedder.name if embedder else None)
     report.articles_added, report.articles_updated = len(changes.added), len(changes.updated)
     report.articles_deleted, report.articles_unchanged = len(changes.deleted), changes.unchanged
+    report.passages_added, report.passages_updated, report.passages_deleted = (
+        sum(kind.values()) for kind in (changes.added, changes.updated, changes.deleted)
+    )
     return changes
 
 

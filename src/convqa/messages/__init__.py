@@ -4,7 +4,9 @@ A ``Message`` is a ``str`` whose value is the English line (what the API, the CL
 the logs show, as before), and which keeps its ``code`` and ``params`` so a page can say
 it in its own language: ``message.say("fr")``. The wording lives in one catalogue per
 language (``en.py``, ``fr.py``), plain dictionaries keyed by code. A parameter may be a
-message itself (``skipped {file}: {reason}``): it is said in the same language.
+message itself (``skipped {file}: {reason}``): it is said in the same language. A count
+picks its words with ``{n:plural:one|many}`` (``{n:,} {n:plural:article|articles}``), by
+the language's rule: French says "0 article", English "0 articles".
 Pure Python, at the bottom of the layers: errors, the corpus and the index use it.
 """
 
@@ -19,6 +21,11 @@ from convqa.messages import en, fr
 CATALOGUES: dict[str, dict[str, str]] = {"en": en.MESSAGES, "fr": fr.MESSAGES}
 
 
+def is_singular(n: float, lang: str) -> bool:
+    """Whether ``n`` takes the singular in ``lang``: 1 in English; 0 and 1 in French (under 2)."""
+    return abs(n) < 2 if lang == "fr" else abs(n) == 1
+
+
 class _Formatter(string.Formatter):
     """str.format, with numbers and nested messages written in one language."""
 
@@ -27,6 +34,9 @@ class _Formatter(string.Formatter):
         self.lang = lang
 
     def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.startswith("plural:"):
+            one, _, many = format_spec[len("plural:") :].partition("|")
+            return one if is_singular(value, self.lang) else many
         if isinstance(value, Message):
             return value.say(self.lang)
         text = format(value, format_spec)

@@ -90,6 +90,15 @@ MESSAGES: dict[str, str] = {
     "outside_corpus": "the file of {doc_id} is outside the corpus folder",
     "sign_in_to_delete": "sign in to delete articles (CONVQA_AUTH is set)",
     "model_offline": "cannot load embedding model {model!r} offline: give a local sentence-transformers folder",
+    # What an index run did: articles first, their passages in brackets.
+    "index_added": "{n:,} {n:plural:article|articles} added",
+    "index_updated": "{n:,} {n:plural:article|articles} updated",
+    "index_removed": "{n:,} {n:plural:article|articles} removed",
+    "index_unchanged": "{n:,} unchanged",
+    "index_passages": "({n:,} {n:plural:passage|passages})",
+    "index_no_change": "no change",
+    "index_totals": "{docs:,} {docs:plural:article|articles} ({chunks:,} {chunks:plural:passage|passages}) "
+    "in {seconds:.1f} s",
     # Generation with a chat model.
     "llm_empty": "the model gave an empty answer",
     "llm_bad_citation": "the model cited {cited}, which is not one of the {passages} passages given",
@@ -115,5 +124,7 @@ MESSAGES: dict[str, str] = {
     "loader_skipped": "the loader skipped {doc_id}: {reasons}",
     "loader_changed": "the loader changed the text or title of {doc_id}: offsets would not map",
     "gold_off": "gold range of question {question} does not slice to its answer",
+    "english_test_only": "--english asks test questions only: drop --split tune",
+    "english_question_missing": "English question {question} is not a test question of {dataset} (another dataset, or --limit left its article out)",
     "no_usable_question": "no usable question in {dataset}",
 }

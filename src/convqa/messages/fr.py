@@ -88,6 +88,15 @@ MESSAGES: dict[str, str] = {
     "sign_in_to_delete": "connectez-vous pour supprimer des articles (CONVQA_AUTH est défini)",
     "model_offline": "impossible de charger le modèle d’embeddings {model!r} hors ligne : "
     "indiquez un dossier sentence-transformers local",
+    # What an index run did: articles first, their passages in brackets.
+    "index_added": "{n:,} {n:plural:article ajouté|articles ajoutés}",
+    "index_updated": "{n:,} {n:plural:article mis à jour|articles mis à jour}",
+    "index_removed": "{n:,} {n:plural:article supprimé|articles supprimés}",
+    "index_unchanged": "{n:,} {n:plural:inchangé|inchangés}",
+    "index_passages": "({n:,} {n:plural:passage|passages})",
+    "index_no_change": "aucun changement",
+    "index_totals": "{docs:,} {docs:plural:article|articles} ({chunks:,} {chunks:plural:passage|passages}) "
+    "en {seconds:.1f} s",
     # Generation with a chat model.
     "llm_empty": "le modèle a donné une réponse vide",
     "llm_bad_citation": "le modèle a cité {cited}, qui n’est pas l’un des {passages} passages fournis",
@@ -114,5 +123,7 @@ MESSAGES: dict[str, str] = {
     "loader_skipped": "le chargeur a ignoré {doc_id} : {reasons}",
     "loader_changed": "le chargeur a modifié le texte ou le titre de {doc_id} : les positions ne correspondraient plus",
     "gold_off": "la plage de référence de la question {question} ne correspond pas à sa réponse",
+    "english_test_only": "--english ne pose que des questions de test : retirez --split tune",
+    "english_question_missing": "la question anglaise {question} n’est pas une question de test de {dataset} (autre jeu de données, ou --limit a écarté son article)",
     "no_usable_question": "aucune question utilisable dans {dataset}",
 }

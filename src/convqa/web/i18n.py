@@ -4,13 +4,17 @@ The page language comes from the visitor's choice (the switch, remembered by the
 browser), else from the browser's ``Accept-Language`` / ``navigator.language``. It rules
 every label, placeholder, example, status line, report, error and answer scaffold;
 the answer text itself stays in the question's language (see convqa.answer.language).
-Pure Python: the CLI reuses the index summary without importing Gradio.
+Pure Python, without Gradio.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+
+# An index run's line is the catalogue's (convqa.messages), shared with the CLI; the page's
+# modules take it from here with the rest of the page's words.
+from convqa.index.report import index_summary as index_summary
 
 LANGUAGES = ("fr", "en")
 #: Pages whose browser asks for neither language are in English.
@@ -90,13 +94,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "indexing": "Indexation : article {done}/{total} · passage {pdone}/{ptotal}",
         "language": "Langue",
         "up_to_date": "Index à jour",
-        "n_added": "{n} article{s} ajouté{s}",
-        "n_updated": "{n} article{s} mis à jour",
-        "n_deleted": "{n} article{s} supprimé{s}",
-        "n_unchanged": "{n} inchangé{s}",
         "n_passages": "{n} passage{s}",
-        "no_change": "aucun changement",
-        "totals": "{docs} article{ds}, {chunks} passage{cs} en {seconds} s",
     },
     "en": {
         "page_title": "convqa · questions on the news",
@@ -166,13 +164,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "indexing": "Indexing: article {done}/{total} · passage {pdone}/{ptotal}",
         "language": "Language",
         "up_to_date": "Index up to date",
-        "n_added": "{n} article{s} added",
-        "n_updated": "{n} article{s} updated",
-        "n_deleted": "{n} article{s} removed",
-        "n_unchanged": "{n} unchanged",
         "n_passages": "{n} passage{s}",
-        "no_change": "no change",
-        "totals": "{docs} article{ds}, {chunks} passage{cs} in {seconds} s",
     },
 }
 
@@ -225,34 +217,3 @@ def text(lang: str, key: str, **values: Any) -> str:
 def plural(n: int) -> str:
     """'s' unless n is 0 or 1 (the same rule serves both languages' words here)."""
     return "" if abs(n) <= 1 else "s"
-
-
-def index_summary(index: dict[str, Any], lang: str = "en") -> str:
-    """One line for an index run: "1 article added (2 passages) · 12 unchanged — 13 articles, …"."""
-
-    def count(key: str, n: int) -> str:
-        return text(lang, key, n=n, s=plural(n))
-
-    parts = []
-    added, updated = int(index.get("articles_added", 0)), int(index.get("articles_updated", 0))
-    deleted, unchanged = int(index.get("articles_deleted", 0)), int(index.get("articles_unchanged", 0))
-    embedded = int(index.get("added", 0)) + int(index.get("updated", 0))
-    if added or updated:
-        changed = " · ".join(count(k, n) for k, n in (("n_added", added), ("n_updated", updated)) if n)
-        parts.append(f"{changed} ({count('n_passages', embedded)})")
-    if deleted:
-        parts.append(f"{count('n_deleted', deleted)} ({count('n_passages', int(index.get('deleted', 0)))})")
-    if unchanged:
-        parts.append(count("n_unchanged", unchanged))
-    docs, chunks = int(index.get("documents", 0)), int(index.get("chunks", 0))
-    seconds = f"{float(index.get('seconds', 0.0)):.1f}"
-    totals = text(
-        lang,
-        "totals",
-        docs=docs,
-        ds=plural(docs),
-        chunks=chunks,
-        cs=plural(chunks),
-        seconds=seconds.replace(".", ",") if language(lang) == "fr" else seconds,
-    )
-    return f"{' · '.join(parts) or text(lang, 'no_change')} — {totals}"

@@ -123,7 +123,8 @@ class Library:
 
         Returns ok, message, saved (file, doc_id, title, created, message), refused (file,
         message) and index (added, updated, skipped, deleted, documents, chunks, seconds,
-        articles_added, articles_updated, articles_deleted, articles_unchanged), and codes:
+        articles_added, articles_updated, articles_deleted, articles_unchanged, passages_added,
+        passages_updated, passages_deleted), and codes:
         each of these English lines → its message code and parameters (convqa.messages).
         """
         if isinstance(files, str):

@@ -97,3 +97,17 @@ def split_title_line(text: str) -> tuple[str, str] | None:
     ):
         return first, lines[1]
     return None
+
+
+def without_title_line(body: str, title: str) -> str:
+    """``body`` without its first line when that line is the title (a page's ``<h1>``).
+
+    The title is the article's own field: kept in the body too, it would be read as the
+    first sentence, quoted and cited like one, and a page fetched by URL would repeat it
+    under its front matter's ``title:``. Only a line that is the title itself goes
+    (spaces and case aside); a body that is nothing but the title stays.
+    """
+    first, _, rest = body.lstrip().partition("\n")
+    if rest.strip() and " ".join(first.split()).casefold() == " ".join(title.split()).casefold():
+        return rest.lstrip("\n")
+    return body

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from convqa.corpus.formats.base import Parsed, UnreadableArticle, decode_bytes, title_from_stem
+from convqa.corpus.formats.base import Parsed, UnreadableArticle, decode_bytes, title_from_stem, without_title_line
 
 
 def parse_html(data: bytes, name: str, stem: str) -> Parsed:
@@ -20,4 +20,6 @@ def parse_html_text(text: str, stem: str) -> Parsed:
     if doc is None or not (doc.text or "").strip():
         raise UnreadableArticle("no_html_text")
     meta = {"source": doc.url or "", "date": doc.date or "", "lang": doc.language or ""}
-    return Parsed(doc.title or title_from_stem(stem), doc.text, {k: v for k, v in meta.items() if v})
+    title = doc.title or title_from_stem(stem)
+    # The page's heading is its title again: out of the body, as a PDF's and a text file's are.
+    return Parsed(title, without_title_line(doc.text, title), {k: v for k, v in meta.items() if v})
