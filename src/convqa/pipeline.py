@@ -41,7 +41,7 @@ from convqa.index.follow import LexicalFollower
 from convqa.index.vectors import VectorStore
 from convqa.index.view import IndexView
 from convqa.model.calibration import Calibration
-from convqa.model.embedder import Embedder
+from convqa.model.embedder import Embedder, LazyEmbedder
 from convqa.question import make_query
 from convqa.retrieval.dense import DenseRetriever, DenseScores
 from convqa.retrieval.fusion import RRFFusion
@@ -62,7 +62,7 @@ class Resources:
     """
 
     settings: Settings
-    embedder: Embedder
+    embedder: Embedder | LazyEmbedder
     store: VectorStore
     follower: LexicalFollower
     sentence_vectors: SentenceVectors

