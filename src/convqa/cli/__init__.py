@@ -1,7 +1,8 @@
-"""The ``convqa`` command: index, add, ask, status, serve, articles, remove, eval, train-reader.
+"""The ``convqa`` command: index, add, ask, status, serve, articles, remove, eval, train-reader,
+models.
 
 One module per group of commands (``index``: index and add; ``ask``; ``status``;
-``serve``; ``articles``: articles and remove; ``measure``: eval and train-reader), their
+``serve``; ``articles``: articles and remove; ``measure``: eval and train-reader; ``models``: list and install), their
 shared options and helpers in ``common``. The commands are registered here, in the order
 ``--help`` lists them.
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import typer
 
-from convqa.cli import articles, ask, index, measure, serve, status
+from convqa.cli import articles, ask, index, measure, models, serve, status
 from convqa.offline import go_offline
 
 __all__ = ["app", "main"]
@@ -35,6 +36,7 @@ app.command()(articles.articles)
 app.command()(articles.remove)
 app.command("eval")(measure.eval_command)
 app.command("train-reader")(measure.train_reader_command)
+app.add_typer(models.app, name="models")
 
 
 def main() -> None:

@@ -15,6 +15,15 @@ from convqa.cli.common import GeneratorName, Json, fail, quiet_libraries, settin
 from convqa.errors import ConvqaError
 from convqa.evaluation.report import table
 
+ModelList = Annotated[
+    Optional[str],
+    typer.Option(
+        "--models",
+        help="Measure these embedding models one after the other, comma-separated "
+        "(e.g. multilingual-e5-small,embeddinggemma-300m), and print one table.",
+    ),
+]
+
 
 def eval_command(
     dataset: Annotated[Path, typer.Option("--dataset", help="SQuAD-format JSON file (e.g. PIAF).")],
@@ -43,6 +52,7 @@ def eval_command(
         Optional[str],
         typer.Option("--split", help="Ask only this split's questions (tune or test); all articles are indexed."),
     ] = None,
+    models: ModelList = None,
     as_json: Json = False,
 ) -> None:
     """Measure retrieval, quotes, answers and speed on a SQuAD-format dataset, against baselines."""
@@ -51,12 +61,7 @@ def eval_command(
         if split not in (None, "tune", "test"):
             raise ConvqaError("bad_split", split=split)
         settings = settings_from(generator=generator, answerer=answerer)
-        # lazy: keeps langchain and numpy off --help
-        from convqa.evaluation.run import run_eval
-
-        metrics = run_eval(
-            dataset,
-            out,
+        options = dict(
             limit=limit,
             k=k,
             settings=settings,
@@ -64,15 +69,33 @@ def eval_command(
             variants=[v.strip() for v in variants.split(",") if v.strip()] if variants else None,
             split=split,
         )
+        # lazy: keeps langchain and numpy off --help
+        from convqa.evaluation.run import run_eval
+
+        text = _compare_models(models, dataset, out, options, as_json) if models else None
+        metrics = run_eval(dataset, out, **options) if not models else {}
     except ConvqaError as exc:
         fail(str(exc), 1)
     except KeyboardInterrupt:
         fail("interrupted", 130)
-    if as_json:
+    if text is not None:
+        typer.echo(text)
+    elif as_json:
         typer.echo(json.dumps(metrics, ensure_ascii=False, default=str))
     else:
         typer.echo(table(metrics))
         typer.echo(f"reports in {out}/ (metrics.json, report.md, metrics.png, questions.jsonl)")
+
+
+def _compare_models(models: str, dataset: Path, out: Path, options: dict, as_json: bool) -> str:
+    """``eval --models``: each model's run, then one table (or its JSON)."""
+    # lazy: keeps langchain and numpy off --help
+    from convqa.evaluation.compare import compare_models, comparison_table
+
+    result = compare_models([m.strip() for m in models.split(",") if m.strip()], dataset, out, **options)
+    if as_json:
+        return json.dumps(result["models"])
+    return comparison_table(result) + f"\nreports in {out}/<model>/ and {out}/models.json"
 
 
 def train_reader_command(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,6 +23,7 @@ from convqa.errors import ConvqaError
 from convqa.evaluation.asking import WARMUP_QUESTIONS, IndexTiming, ask_all, ask_langchain, ask_one, bar, measure_index
 from convqa.evaluation.baselines import TUTORIAL_CHUNK_OVERLAP, TUTORIAL_CHUNK_SIZE, LangChainChroma
 from convqa.evaluation.dataset import SPLITS, EvalSet, load_squad, verify_corpus, write_corpus
+from convqa.evaluation.machine import code_version, folder_mb, share_models
 from convqa.evaluation.metrics import (
     INDEX_KEYS,
     QuestionResult,
@@ -73,25 +73,6 @@ def eval_settings(base: Settings, corpus_dir: Path, data_dir: Path, k: int) -> S
         "cite_min_relevance": 0.0,
     }
     return Settings(**values)
-
-
-def code_version() -> dict:
-    """The git commit of the evaluated code and whether the work tree differs from it."""
-    here = Path(__file__).resolve().parent
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=10)
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=here,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return {"commit": None, "dirty": None}
-    if commit.returncode != 0:
-        return {"commit": None, "dirty": None}
-    return {"commit": commit.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
 
 
 def _cpu_summary(system: list[QuestionResult], index_cpu: float, encode_cpu: float) -> dict:
@@ -274,13 +255,18 @@ def run_eval(
     with tempfile.TemporaryDirectory(prefix="convqa-eval-") as tmp:
         root = Path(tmp)
         write_corpus(evalset, root / "corpus")
+        share_models(settings.data_dir, root / "data")
         settings = eval_settings(settings, root / "corpus", root / "data", k)
         verify_corpus(evalset, settings.corpus_dir, settings.max_article_bytes)
         print(
             f"loading the model; {len(evalset.articles)} articles, {len(evalset.questions)} questions", file=sys.stderr
         )
-        run = _measure(Assistant(settings), evalset, k, root, held_out_articles, variants)
-    metrics = _metrics(run)
+        assistant = Assistant(settings)
+        run = _measure(assistant, evalset, k, root, held_out_articles, variants)
+        # What a user's disk holds: the stores of this corpus, and the model's folder.
+        store_mb = folder_mb(root / "data", skip=("models",))
+        model_mb = folder_mb(Path(assistant.embedder.path))
+    metrics = _metrics(run) | {"store_mb": store_mb, "model_mb": model_mb}
     metrics["config"] = _config(run, evalset, settings, dataset, limit=limit, split=split, k=k) | {
         "code": version,
         "python": platform.python_version(),

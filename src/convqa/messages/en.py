@@ -89,6 +89,13 @@ MESSAGES: dict[str, str] = {
     "other_indexer": "article {doc_id} belongs to another indexer: remove it there",
     "outside_corpus": "the file of {doc_id} is outside the corpus folder",
     "sign_in_to_delete": "sign in to delete articles (CONVQA_AUTH is set)",
+    "model_not_installed": "embedding model {model!r} is not installed in {folder}: run `convqa models install {model}`",
+    "model_not_installable": "no model named {model!r} can be installed; installable: {known}",
+    "model_download_failed": "cannot download {package}: {reason}",
+    "model_chunk_corrupt": "refused {package}: its chunk is corrupt ({reason}); nothing was installed, run the install again",
+    "model_zip_corrupt": "refused {model}: {what} has a wrong sha256; nothing was installed",
+    "model_folder_taken": "{folder} exists but is not a complete install: move it away and install again",
+    "bad_dims": "model {model!r} cannot be cut to {dims} dimensions ({allowed})",
     "model_offline": "cannot load embedding model {model!r} offline: give a local sentence-transformers folder",
     # Generation with a chat model.
     "llm_empty": "the model gave an empty answer",

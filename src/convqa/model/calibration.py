@@ -45,11 +45,14 @@ class Calibration:
 KNOWN: dict[str, Calibration] = {DEFAULT_MODEL: Calibration()}
 
 
-def calibration_for(model: str) -> Calibration:
-    """The model's calibration; e5's numbers marked uncalibrated (with a warning) otherwise."""
-    known = KNOWN.get(model)
+def calibration_for(model: str, dims: int | None = None) -> Calibration:
+    """The model's calibration (of its vectors cut to ``dims``, when given); e5's numbers
+    marked uncalibrated (with a warning) otherwise."""
+    key = model if dims is None else f"{model}:{dims}"
+    known = KNOWN.get(key)
     if known is not None:
         return known
+    model = key
     log.warning(
         "embedding model %r is not calibrated: abstention thresholds are multilingual-e5-small's "
         "and may abstain too often or too rarely",
