@@ -68,7 +68,7 @@ def test_switching_from_e5_to_gemma_re_embeds_and_answers_the_english_questions(
         ("Who is Vietnam's Minister of Public Security?", "Luong Tam Quang"),
     ):
         answer = assistant.ask(question)
-        assert not answer.abstained and fact in answer.citations[0].quote, (question, answer.text)
+        assert not answer.abstained and fact in answer.citations[0].quote, (question, answer.answer)
     back = Assistant(e5, embedder=embedder).index()  # and back: e5's vectors again
     assert "embedding model changed" in back.message and back.added == back.chunks
 
