@@ -24,6 +24,19 @@ ModelList = Annotated[
     ),
 ]
 
+English = Annotated[
+    bool, typer.Option("--english", help="Ask the hand-translated English versions of 150 test questions instead.")
+]
+
+
+def _checked_split(split: str | None, english: bool) -> str | None:
+    """The split whose questions are asked: English questions are test questions."""
+    if split not in (None, "tune", "test"):
+        raise ConvqaError("bad_split", split=split)
+    if english and split == "tune":
+        raise ConvqaError("english_test_only")
+    return "test" if english else split
+
 
 def eval_command(
     dataset: Annotated[Path, typer.Option("--dataset", help="SQuAD-format JSON file (e.g. PIAF).")],
@@ -53,13 +66,13 @@ def eval_command(
         typer.Option("--split", help="Ask only this split's questions (tune or test); all articles are indexed."),
     ] = None,
     models: ModelList = None,
+    english: English = False,
     as_json: Json = False,
 ) -> None:
     """Measure retrieval, quotes, answers and speed on a SQuAD-format dataset, against baselines."""
     quiet_libraries()
     try:
-        if split not in (None, "tune", "test"):
-            raise ConvqaError("bad_split", split=split)
+        split = _checked_split(split, english)
         settings = settings_from(generator=generator, answerer=answerer)
         options = dict(
             limit=limit,
@@ -68,12 +81,10 @@ def eval_command(
             held_out_articles=held_out_articles,
             variants=[v.strip() for v in variants.split(",") if v.strip()] if variants else None,
             split=split,
+            english=english,
         )
-        # lazy: keeps langchain and numpy off --help
-        from convqa.evaluation.run import run_eval
-
         text = _compare_models(models, dataset, out, options, as_json) if models else None
-        metrics = run_eval(dataset, out, **options) if not models else {}
+        metrics = _run_one(dataset, out, options) if not models else {}
     except ConvqaError as exc:
         fail(str(exc), 1)
     except KeyboardInterrupt:
@@ -85,6 +96,14 @@ def eval_command(
     else:
         typer.echo(table(metrics))
         typer.echo(f"reports in {out}/ (metrics.json, report.md, metrics.png, questions.jsonl)")
+
+
+def _run_one(dataset: Path, out: Path, options: dict) -> dict:
+    """One evaluation run's metrics."""
+    # lazy: keeps langchain and numpy off --help
+    from convqa.evaluation.run import run_eval
+
+    return run_eval(dataset, out, **options)
 
 
 def _compare_models(models: str, dataset: Path, out: Path, options: dict, as_json: bool) -> str:

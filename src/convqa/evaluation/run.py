@@ -22,7 +22,7 @@ from convqa.corpus.loader import load_corpus
 from convqa.errors import ConvqaError
 from convqa.evaluation.asking import WARMUP_QUESTIONS, IndexTiming, ask_all, ask_langchain, ask_one, bar, measure_index
 from convqa.evaluation.baselines import TUTORIAL_CHUNK_OVERLAP, TUTORIAL_CHUNK_SIZE, LangChainChroma
-from convqa.evaluation.dataset import SPLITS, EvalSet, load_squad, verify_corpus, write_corpus
+from convqa.evaluation.dataset import SPLITS, EvalSet, english_questions, load_squad, verify_corpus, write_corpus
 from convqa.evaluation.machine import code_version, folder_mb, share_models
 from convqa.evaluation.metrics import (
     INDEX_KEYS,
@@ -140,10 +140,12 @@ class Measured:
     compared: dict | None = None
 
 
-def _selected(dataset: Path, limit: int | None, split: str | None) -> EvalSet:
-    """The dataset's first ``limit`` articles, with only ``split``'s questions when given."""
+def _selected(dataset: Path, limit: int | None, split: str | None, english: bool = False) -> EvalSet:
+    """The first ``limit`` articles, with ``split``'s questions or (``english``) the English test ones."""
     evalset = load_squad(dataset, limit)
-    if split is not None:  # every article is still indexed; only this split's questions are asked
+    if english:
+        evalset.questions = english_questions(evalset, partial=limit is not None)
+    elif split is not None:  # every article is still indexed; only this split's questions are asked
         evalset.questions = [q for q in evalset.questions if q.split == split]
     if not evalset.questions:
         raise ConvqaError("no_usable_question", dataset=dataset)
@@ -242,6 +244,7 @@ def run_eval(
     held_out_articles: bool = False,
     variants: list[str] | None = None,
     split: str | None = None,
+    english: bool = False,
 ) -> dict:
     """Evaluate convqa and the baselines on a SQuAD-format dataset; write the reports into
     ``out_dir`` and return the metrics (the metrics.json content).
@@ -251,7 +254,7 @@ def run_eval(
     """
     started = time.perf_counter()
     version = code_version()  # before the long run: others may commit meanwhile
-    evalset = _selected(dataset, limit, split)
+    evalset = _selected(dataset, limit, split, english)
     with tempfile.TemporaryDirectory(prefix="convqa-eval-") as tmp:
         root = Path(tmp)
         write_corpus(evalset, root / "corpus")
@@ -269,6 +272,7 @@ def run_eval(
     metrics = _metrics(run) | {"store_mb": store_mb, "model_mb": model_mb}
     metrics["config"] = _config(run, evalset, settings, dataset, limit=limit, split=split, k=k) | {
         "code": version,
+        "english": english,
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "wall_seconds": round(time.perf_counter() - started, 1),
