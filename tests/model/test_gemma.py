@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from convqa.errors import StoreError
 from convqa.model import gemma
 from convqa.model.spec import spec_for
 from convqa.settings import Settings
@@ -59,6 +60,9 @@ def test_switching_from_e5_to_gemma_re_embeds_and_answers_the_english_questions(
     first = Assistant(e5, embedder=embedder).index()
     settings = e5.model_copy(update={"model": gemma.NAME})
     assistant = Assistant(settings, embedder=gemma_embedder)
+    with pytest.raises(StoreError) as caught:  # e5's vectors: asked before the index run, one line
+        assistant.ask("Who is Vietnam's Minister of Public Security?")
+    assert caught.value.code == "index_other_model" and "convqa index" in str(caught.value)
     report = assistant.index()
     assert "embedding model changed" in report.message
     assert report.added == report.chunks == first.chunks and report.skipped == 0

@@ -89,6 +89,7 @@ MESSAGES: dict[str, str] = {
     "other_indexer": "article {doc_id} belongs to another indexer: remove it there",
     "outside_corpus": "the file of {doc_id} is outside the corpus folder",
     "sign_in_to_delete": "sign in to delete articles (CONVQA_AUTH is set)",
+    "index_other_model": "the index holds vectors of {stored!r}, not of {model!r}: run `convqa index` to re-embed it",
     "model_not_installed": "embedding model {model!r} is not installed in {folder}: run `convqa models install {model}`",
     "model_not_installable": "no model named {model!r} can be installed; installable: {known}",
     "model_download_failed": "cannot download {package}: {reason}",

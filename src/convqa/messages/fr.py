@@ -86,6 +86,8 @@ MESSAGES: dict[str, str] = {
     "other_indexer": "l’article {doc_id} appartient à un autre indexeur : supprimez-le là-bas",
     "outside_corpus": "le fichier de {doc_id} est hors du dossier du corpus",
     "sign_in_to_delete": "connectez-vous pour supprimer des articles (CONVQA_AUTH est défini)",
+    "index_other_model": "l’index contient des vecteurs de {stored!r}, pas de {model!r} : lancez `convqa index` "
+    "pour le recalculer",
     "model_not_installed": "le modèle d’embeddings {model!r} n’est pas installé dans {folder} : "
     "lancez `convqa models install {model}`",
     "model_not_installable": "aucun modèle nommé {model!r} ne s’installe ; installables : {known}",
