@@ -4,13 +4,23 @@
 #   [install] packages 71 s
 #   [install] model 9 s
 # An unchanged second run reinstalls nothing: a stamp in .venv holds pyproject.toml's sha256.
-# Usage: scripts/install.sh [--test]   (--test adds pytest, Hypothesis, Playwright and Chromium)
+# Usage: scripts/install.sh [--test] [--model NAME]
+#   --test adds pytest, Hypothesis, Playwright and Chromium;
+#   --model embeddinggemma-300m also installs that model (`convqa models install`, resumable).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3.11}
 extras=""
-[ "${1:-}" = "--test" ] && extras="[test]"
+extra_model=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --test) extras="[test]" ;;
+    --model) extra_model="${2:?--model needs a model name}"; shift ;;
+    *) echo "usage: scripts/install.sh [--test] [--model NAME]" >&2; exit 2 ;;
+  esac
+  shift
+done
 stamp_file=.venv/.convqa-install
 stamp="$(sha256sum pyproject.toml | cut -d' ' -f1) ${extras:-[]}"
 
@@ -93,6 +103,13 @@ spec = spec_for(settings)
 ensure_onnx(spec, settings.data_dir, spec.path(settings.data_dir))
 "
 echo "[install] model $(since "$t") s"
+
+if [ -n "$extra_model" ]; then
+  # One implementation: the CLI's (convqa.model.install), run again it keeps what it has.
+  t=$(date +%s)
+  .venv/bin/python -m convqa.cli models install "$extra_model"
+  echo "[install] $extra_model $(since "$t") s"
+fi
 
 if [ -n "$extras" ] && [ ! -x /usr/bin/chromium ]; then
   # Browser tests drive Debian's Chromium; Playwright's own browser download is not reachable.

@@ -13,11 +13,22 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from paths import SEED_CORPUS, SEED_ID
+from paths import ROOT, SEED_CORPUS, SEED_ID
+
+#: Where the tests marked gemma find EmbeddingGemma installed: ``models/`` of this data dir.
+GEMMA_DATA_DIR = Path(os.environ.get("CONVQA_TEST_GEMMA_DATA_DIR") or ROOT / ".convqa")
+
+
+def _gemma_installed() -> bool:
+    from convqa.model import gemma
+    from convqa.model.install import installed
+
+    return installed(GEMMA_DATA_DIR / "models" / gemma.NAME)
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests that need a Chroma server, or PostgreSQL, are skipped unless one is given."""
+    """Tests that need a Chroma server, or PostgreSQL, are skipped unless one is given;
+    those that need EmbeddingGemma, unless it is installed."""
     needs = {"server": "CONVQA_TEST_CHROMA_URL", "postgres": "CONVQA_TEST_PG_URL"}
     for marker, variable in needs.items():
         if os.environ.get(variable):
@@ -25,6 +36,14 @@ def pytest_collection_modifyitems(config, items):
         skip = pytest.mark.skip(reason=f"set {variable} to run the tests marked {marker} (scripts/test.sh does)")
         for item in items:
             if marker in item.keywords:
+                item.add_marker(skip)
+    if any("gemma" in item.keywords for item in items) and not _gemma_installed():
+        skip = pytest.mark.skip(
+            reason=f"embeddinggemma-300m is not installed in {GEMMA_DATA_DIR}/models: run "
+            "`scripts/install.sh --model embeddinggemma-300m` (or set CONVQA_TEST_GEMMA_DATA_DIR)"
+        )
+        for item in items:
+            if "gemma" in item.keywords:
                 item.add_marker(skip)
 
 
@@ -42,6 +61,16 @@ def embedder(model_dir):
     from convqa.settings import DEFAULT_MODEL
 
     return Embedder(spec_for(DEFAULT_MODEL), model_dir)
+
+
+@pytest.fixture(scope="session")
+def gemma_embedder():
+    """The real EmbeddingGemma-300M, loaded once (tests marked gemma)."""
+    from convqa.model import gemma
+    from convqa.model.embedder import Embedder
+    from convqa.model.spec import spec_for
+
+    return Embedder(spec_for(gemma.NAME), GEMMA_DATA_DIR)
 
 
 @pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.server)])

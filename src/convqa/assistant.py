@@ -17,6 +17,7 @@ from typing import Any
 from convqa.answer.candidates import SentenceVectors
 from convqa.answer.types import Answer
 from convqa.conversation import normalize_history
+from convqa.errors import StoreError
 from convqa.index.builder import IndexReport, Progress, build_index
 from convqa.index.catalog import index_status
 from convqa.index.changes import Changes
@@ -116,6 +117,9 @@ class Assistant:
         """
         turns = normalize_history(history)
         with server_faults(self.settings):
+            # Vectors of another model (or cut) cannot be searched with this one's questions.
+            if self.store.model not in (None, self.store.recipe):
+                raise StoreError("index_other_model", stored=self.store.model, model=self.store.recipe)
             # The retrieval happens on the first item; a server fault there is one line.
             stream = self.pipeline.stream(question, turns, top_k=top_k)
             first = next(stream)

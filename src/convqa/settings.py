@@ -26,7 +26,8 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(Path("corpus"), description="Folder of articles to index.")
     model: str = Field(
         DEFAULT_MODEL,
-        description="Embedding model: 'multilingual-e5-small' (bundled) or any sentence-transformers model folder.",
+        description="Embedding model: 'multilingual-e5-small' (bundled), 'embeddinggemma-300m' "
+        "(`convqa models install embeddinggemma-300m`) or any sentence-transformers model folder.",
     )
     chroma_url: str | None = Field(None, description="http://host:port of a Chroma server; embedded store when unset.")
     collection: str = Field("convqa", min_length=3, max_length=512)
@@ -70,6 +71,15 @@ class Settings(BaseSettings):
 
     embed_titles: bool = Field(
         False, description="Embed each chunk with its article's title in front (the stored text stays exact)."
+    )
+    # Matryoshka models (embeddinggemma-300m) are trained so that their first dimensions,
+    # renormalised, are a vector of their own: smaller stores and searches, for some quality.
+    embed_dims: int | None = Field(
+        None,
+        ge=32,
+        le=4096,
+        description="Keep only the first N dimensions of each vector, renormalised (embeddinggemma-300m: "
+        "768, 512 or 256); default: all.",
     )
 
     # Retrieval.

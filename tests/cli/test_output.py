@@ -60,13 +60,17 @@ def test_no_articles_is_one_line(capsys, monkeypatch):
 
 
 def commands() -> list[tuple[str, typer.core.TyperCommand]]:
-    group = typer.main.get_command(app)
-    return sorted(group.commands.items())
+    """Every command by its words (``models install`` for a group's), groups walked into."""
+    found = []
+    for name, command in typer.main.get_command(app).commands.items():
+        subcommands = getattr(command, "commands", None)
+        found += [(f"{name} {sub}", c) for sub, c in subcommands.items()] if subcommands else [(name, command)]
+    return sorted(found)
 
 
 @pytest.mark.parametrize(("name", "command"), commands(), ids=[name for name, _ in commands()])
 def test_every_option_shows_its_default_unless_it_is_a_flag_or_required(name, command):
-    shown = CliRunner().invoke(app, [name, "--help"], env={"COLUMNS": "200"})
+    shown = CliRunner().invoke(app, [*name.split(), "--help"], env={"COLUMNS": "200"})
     assert shown.exit_code == 0, shown.output
     context = typer.Context(command, info_name=name)
     checked = 0
@@ -78,7 +82,7 @@ def test_every_option_shows_its_default_unless_it_is_a_flag_or_required(name, co
         assert re.search(r"\bdefault[: ]", words), f"convqa {name} {options}: {words}"
         assert " ".join(words.split()) in " ".join(shown.output.split()), f"convqa {name} --help lacks {options}"
         checked += 1
-    assert checked >= 2, f"convqa {name}: its options were not walked"
+    assert checked >= 1, f"convqa {name}: its options were not walked"
 
 
 def test_the_help_gives_the_defaults_of_the_settings():

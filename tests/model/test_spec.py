@@ -54,3 +54,46 @@ def test_the_embedder_puts_the_specs_prompts_in_front(embedder):
     plain = embedder.model.encode([f"query: {text}", f"passage: {text}"], normalize_embeddings=True)
     assert np.allclose(query, plain[0], atol=1e-5) and np.allclose(passage, plain[1], atol=1e-5)
     assert not np.allclose(query, passage, atol=1e-3)
+
+
+def test_gemma_is_one_entry_with_its_prompts_chunks_cuts_and_calibration():
+    from convqa.model import gemma
+
+    spec = spec_for(gemma.NAME)
+    assert (spec.loader, spec.query_prompt, spec.passage_prompt) == (
+        "installed",
+        "task: search result | query: ",
+        "title: none | text: ",
+    )
+    # It reads 2,048 tokens, but its chunks stay e5's: the same chunk ids under either model.
+    assert spec.max_tokens == 2048 and spec.chunk_max_words == 160
+    for dims, key in ((None, gemma.NAME), (768, gemma.NAME), (512, f"{gemma.NAME}:512"), (256, f"{gemma.NAME}:256")):
+        cut = spec_for(Settings(model=gemma.NAME, embed_dims=dims))
+        assert cut.calibration.calibrated is True and cut.calibration.model == key
+        assert cut.calibration.min_dense < 0.3  # Gemma's cosines, not e5's 0.80
+    assert spec_for(Settings(model=gemma.NAME, embed_dims=768)).recipe(False) == gemma.NAME
+    assert spec_for(Settings(model=gemma.NAME, embed_dims=512)).recipe(True) == f"{gemma.NAME} dims=512 +titles"
+
+
+def test_a_cut_the_model_was_not_trained_for_is_one_line():
+    from convqa.errors import ConvqaError
+    from convqa.model import gemma
+
+    try:
+        spec_for(Settings(model=gemma.NAME, embed_dims=300))
+    except ConvqaError as exc:
+        assert exc.code == "bad_dims" and "768, 512, 256" in str(exc)
+    else:
+        raise AssertionError("a 300-dimension cut was accepted")
+
+
+def test_an_installed_model_that_is_not_there_names_its_install_command(tmp_path):
+    from convqa.errors import ConvqaError
+    from convqa.model import gemma
+
+    try:
+        spec_for(gemma.NAME).path(tmp_path)
+    except ConvqaError as exc:
+        assert exc.code == "model_not_installed" and "convqa models install embeddinggemma-300m" in str(exc)
+    else:
+        raise AssertionError("a missing model folder was accepted")

@@ -1,9 +1,10 @@
 """The ``convqa`` command: index, add, ask, status, serve, articles, remove, eval, train-reader,
-train-answerer.
+train-answerer, models.
 
 One module per group of commands (``index``: index and add; ``ask``; ``status``;
 ``serve``; ``articles``: articles and remove; ``measure``: eval and train-reader; ``train``:
-train-answerer), their shared options and helpers in ``common``. The commands are registered here, in the order
+train-answerer; ``models``: list and install), their shared options and helpers in
+``common``. The commands are registered here, in the order
 ``--help`` lists them.
 
 Only typer, the settings and plain-Python modules are imported at module level, so
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import typer
 
-from convqa.cli import articles, ask, index, measure, serve, status, train
+from convqa.cli import articles, ask, index, measure, models, serve, status, train
 from convqa.offline import go_offline
 
 __all__ = ["app", "main"]
@@ -37,6 +38,7 @@ app.command()(articles.remove)
 app.command("eval")(measure.eval_command)
 app.command("train-reader")(measure.train_reader_command)
 app.command("train-answerer")(train.train_answerer_command)
+app.add_typer(models.app, name="models")
 
 
 def main() -> None:

@@ -15,6 +15,15 @@ from convqa.cli.common import GeneratorName, Json, fail, quiet_libraries, settin
 from convqa.errors import ConvqaError
 from convqa.evaluation.report import table
 
+ModelList = Annotated[
+    Optional[str],
+    typer.Option(
+        "--models",
+        help="Measure these embedding models one after the other, comma-separated "
+        "(e.g. multilingual-e5-small,embeddinggemma-300m), and print one table (default: the configured model).",
+    ),
+]
+
 English = Annotated[
     bool, typer.Option("--english", help="Ask the hand-translated English versions of 150 test questions instead.")
 ]
@@ -70,6 +79,7 @@ def eval_command(
     near_miss: NearMiss = False,
     variants: Variants = None,
     split: Split = None,
+    models: ModelList = None,
     english: English = False,
     as_json: Json = False,
 ) -> None:
@@ -78,12 +88,7 @@ def eval_command(
     try:
         split = _checked_split(split, english)
         settings = settings_from(generator=generator, answerer=answerer)
-        # lazy: keeps langchain and numpy off --help
-        from convqa.evaluation.run import run_eval
-
-        metrics = run_eval(
-            dataset,
-            out,
+        options = dict(
             limit=limit,
             k=k,
             settings=settings,
@@ -93,15 +98,38 @@ def eval_command(
             english=english,
             near_miss=near_miss,
         )
+        text = _compare_models(models, dataset, out, options, as_json) if models else None
+        metrics = _run_one(dataset, out, options) if not models else {}
     except ConvqaError as exc:
         fail(str(exc), 1)
     except KeyboardInterrupt:
         fail("interrupted", 130)
-    if as_json:
+    if text is not None:
+        typer.echo(text)
+    elif as_json:
         typer.echo(json.dumps(metrics, ensure_ascii=False, default=str))
     else:
         typer.echo(table(metrics))
         typer.echo(f"reports in {out}/ (metrics.json, report.md, metrics.png, questions.jsonl)")
+
+
+def _run_one(dataset: Path, out: Path, options: dict) -> dict:
+    """One evaluation run's metrics."""
+    # lazy: keeps langchain and numpy off --help
+    from convqa.evaluation.run import run_eval
+
+    return run_eval(dataset, out, **options)
+
+
+def _compare_models(models: str, dataset: Path, out: Path, options: dict, as_json: bool) -> str:
+    """``eval --models``: each model's run, then one table (or its JSON)."""
+    # lazy: keeps langchain and numpy off --help
+    from convqa.evaluation.compare import compare_models, comparison_table
+
+    result = compare_models([m.strip() for m in models.split(",") if m.strip()], dataset, out, **options)
+    if as_json:
+        return json.dumps(result["models"])
+    return comparison_table(result) + f"\nreports in {out}/<model>/ and {out}/models.json"
 
 
 def train_reader_command(

@@ -1,9 +1,7 @@
-"""What an evaluation records about itself: the settings that shape its results and the code's commit."""
+"""The settings that shape an evaluation's results, recorded with them (the code's commit and the
+machine are convqa.evaluation.machine's)."""
 
 from __future__ import annotations
-
-import subprocess
-from pathlib import Path
 
 #: Settings that shape the results (host, port, auth... do not).
 CONFIG_SETTINGS = (
@@ -26,22 +24,3 @@ CONFIG_SETTINGS = (
     "generator",
     "llm_model",
 )
-
-
-def code_version() -> dict:
-    """The git commit of the evaluated code and whether the work tree differs from it."""
-    here = Path(__file__).resolve().parent
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=10)
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=here,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return {"commit": None, "dirty": None}
-    if commit.returncode != 0:
-        return {"commit": None, "dirty": None}
-    return {"commit": commit.stdout.strip(), "dirty": bool(dirty.stdout.strip())}

@@ -24,6 +24,7 @@ from convqa.evaluation.asking import WARMUP_QUESTIONS, IndexTiming, ask_all, ask
 from convqa.evaluation.baselines import TUTORIAL_CHUNK_OVERLAP, TUTORIAL_CHUNK_SIZE, LangChainChroma
 from convqa.evaluation.dataset import SPLITS, EvalSet, english_questions, load_squad, verify_corpus, write_corpus
 from convqa.evaluation.extras import Extras, measure_extras
+from convqa.evaluation.machine import code_version, folder_mb, share_models
 from convqa.evaluation.metrics import (
     INDEX_KEYS,
     QuestionResult,
@@ -33,7 +34,7 @@ from convqa.evaluation.metrics import (
     percentile,
     summarize,
 )
-from convqa.evaluation.provenance import CONFIG_SETTINGS, code_version
+from convqa.evaluation.provenance import CONFIG_SETTINGS
 from convqa.evaluation.report import write_reports
 from convqa.model.spec import chunk_max_words
 from convqa.settings import Settings
@@ -239,13 +240,18 @@ def run_eval(
     with tempfile.TemporaryDirectory(prefix="convqa-eval-") as tmp:
         root = Path(tmp)
         write_corpus(evalset, root / "corpus")
+        share_models(settings.data_dir, root / "data")
         settings = eval_settings(settings, root / "corpus", root / "data", k)
         verify_corpus(evalset, settings.corpus_dir, settings.max_article_bytes)
         print(
             f"loading the model; {len(evalset.articles)} articles, {len(evalset.questions)} questions", file=sys.stderr
         )
-        run = _measure(Assistant(settings), evalset, k, root, held_out_articles, variants, near_miss)
-    metrics = _metrics(run)
+        assistant = Assistant(settings)
+        run = _measure(assistant, evalset, k, root, held_out_articles, variants, near_miss)
+        # What a user's disk holds: the stores of this corpus, and the model's folder.
+        store_mb = folder_mb(root / "data", skip=("models",))
+        model_mb = folder_mb(Path(assistant.embedder.path))
+    metrics = _metrics(run) | {"store_mb": store_mb, "model_mb": model_mb}
     metrics["config"] = _config(run, evalset, settings, dataset, limit=limit, split=split, k=k) | {
         "code": version,
         "english": english,

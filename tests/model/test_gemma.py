@@ -1,0 +1,113 @@
+"""EmbeddingGemma-300M as convqa's embedding model: its prompts, its cut vectors, and a
+switch of model that re-embeds the index (the real model: tests marked gemma, skipped with
+the install command when it is not installed)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from convqa.errors import StoreError
+from convqa.model import gemma
+from convqa.model.spec import spec_for
+from convqa.settings import Settings
+from paths import ROOT, SEED_CORPUS
+
+TEXTS = ["Combien de pays étaient représentés à la cérémonie de signature ?"]
+
+
+@pytest.mark.gemma
+@pytest.mark.slow
+def test_the_specs_prompts_are_the_models_own_and_are_applied(gemma_embedder):
+    folder = Path(gemma_embedder.path)
+    own = json.loads((folder / "config_sentence_transformers.json").read_text())["prompts"]
+    spec = spec_for(gemma.NAME)
+    assert (spec.query_prompt, spec.passage_prompt) == (own["query"], own["document"])
+    query = gemma_embedder.encode_queries(TEXTS)[0]
+    passage = gemma_embedder.encode_passages(TEXTS)[0]
+    model = gemma_embedder.model
+    assert np.allclose(query, model.encode_query(TEXTS, normalize_embeddings=True)[0], atol=1e-5)
+    assert np.allclose(passage, model.encode_document(TEXTS, normalize_embeddings=True)[0], atol=1e-5)
+    assert float(query @ passage) < 0.99  # the prompts do change the vector
+    assert (folder / "TERMS.txt").read_text().count("ai.google.dev/gemma/terms") >= 1
+
+
+@pytest.mark.gemma
+@pytest.mark.slow
+def test_the_first_256_dimensions_are_the_full_vector_cut_and_renormalised(gemma_embedder):
+    from convqa.model.embedder import Embedder
+
+    cut = Embedder(spec_for(Settings(model=gemma.NAME, embed_dims=256)), Path(gemma_embedder.path).parents[1])
+    full = gemma_embedder.encode_queries(TEXTS)[0]
+    short = cut.encode_queries(TEXTS)[0]
+    assert short.shape == (256,) and cut.dimension == 256
+    assert np.allclose(short, full[:256] / np.linalg.norm(full[:256]), atol=1e-5)
+    assert spec_for(Settings(model=gemma.NAME, embed_dims=256)).recipe(False) == "embeddinggemma-300m dims=256"
+
+
+@pytest.mark.gemma
+@pytest.mark.slow
+def test_switching_from_e5_to_gemma_re_embeds_and_answers_the_english_questions(
+    make_settings, embedder, gemma_embedder
+):
+    from convqa.assistant import Assistant
+    from convqa.index.catalog import index_status
+
+    e5 = make_settings(SEED_CORPUS)  # the embedded store, and a Chroma server when one is given
+    first = Assistant(e5, embedder=embedder).index()
+    settings = e5.model_copy(update={"model": gemma.NAME})
+    assistant = Assistant(settings, embedder=gemma_embedder)
+    with pytest.raises(StoreError) as caught:  # e5's vectors: asked before the index run, one line
+        assistant.ask("Who is Vietnam's Minister of Public Security?")
+    assert caught.value.code == "index_other_model" and "convqa index" in str(caught.value)
+    report = assistant.index()
+    assert "embedding model changed" in report.message
+    assert report.added == report.chunks == first.chunks and report.skipped == 0
+    assert index_status(settings)["model"] == gemma.NAME
+    # The question e5 answers with the wrong sentence (issue 20): Gemma quotes the 110 countries.
+    answer = assistant.ask("How many countries were represented at the signing ceremony?")
+    assert not answer.abstained and "110 pays" in answer.citations[0].quote, answer.answer
+    back = Assistant(e5, embedder=embedder).index()  # and back: e5's vectors again
+    assert "embedding model changed" in back.message and back.added == back.chunks
+
+
+@pytest.mark.gemma
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="Gemma's first citation quotes the ministry's sentence, which shares 'Vietnam' with the question, "
+    "not the one naming Luong Tam Quang (seen 2026-12-02); whether retrieval or the sentence scorer loses it "
+    "is not yet measured",
+)
+def test_gemma_names_vietnams_minister_of_public_security(tmp_path, gemma_embedder):
+    from convqa.assistant import Assistant
+
+    settings = Settings(corpus_dir=SEED_CORPUS, data_dir=tmp_path / "data", model=gemma.NAME)
+    assistant = Assistant(settings, embedder=gemma_embedder)
+    assistant.index()
+    answer = assistant.ask("Who is Vietnam's Minister of Public Security?")
+    assert not answer.abstained and "Luong Tam Quang" in answer.citations[0].quote, answer.answer
+
+
+def test_selecting_gemma_when_it_is_not_installed_is_one_line_naming_the_install(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "convqa.cli", "index", "--corpus", str(SEED_CORPUS), "--data-dir", str(tmp_path)],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(ROOT / "src"),
+            "CONVQA_MODEL": gemma.NAME,
+            "HOME": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "convqa models install embeddinggemma-300m" in lines[0], done.stderr
+    assert not (tmp_path / "models" / gemma.NAME).exists()
