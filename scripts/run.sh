@@ -50,4 +50,5 @@ except urllib.error.HTTPError:
 }
 
 # Ctrl+C goes to the app, which stops cleanly; the reader ignores it and ends with the app's stderr.
-exec .venv/bin/python app.py "$@" 2> >(trap '' INT; tee /dev/stderr | stages "$began" "$(date +%s)")
+# tee -a: appending, so that a stderr redirected to a file keeps the lines written before (tee would truncate it).
+exec .venv/bin/python app.py "$@" 2> >(trap '' INT; tee -a /dev/stderr | stages "$began" "$(date +%s)")
