@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Install convqa, index corpus/ incrementally and start the browser chat on http://127.0.0.1:7860.
 # Options are `convqa serve`'s (scripts/run.sh --port 8000). One line per stage, with its time:
-#   [install] packages 71 s     pip/uv (0 s when nothing changed)
-#   [install] model 9 s         the embedding model's one-time conversion
-#   [index] corpus 12 s         the app's start (imports, model load) and the index sync
-#   [serve] http://127.0.0.1:7860/ after 104 s (server 6 s)   the page answers HTTP, this long
+#   [install] packages 57 s     pip/uv (0 s when nothing changed)
+#   [install] model 8 s         the embedding model's one-time conversion and ONNX export
+#   [index] corpus 19 s         the app's start (imports, model load) and the index sync
+#   [serve] http://127.0.0.1:7860/ after 84 s (server 0 s)   the page answers HTTP, this long
 #                               after run.sh began (the page's build and Gradio's start: 6 s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
