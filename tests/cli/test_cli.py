@@ -48,7 +48,19 @@ def test_both_front_doors_list_the_commands_in_one_order():
     script = Path(sys.executable).with_name("convqa")  # the installed console script
     by_script = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=600)
     assert by_script.returncode == 0, by_script.stderr
-    expected = ["index", "add", "ask", "status", "serve", "articles", "remove", "eval", "train-reader"]
+    expected = [
+        "index",
+        "add",
+        "ask",
+        "status",
+        "serve",
+        "articles",
+        "remove",
+        "eval",
+        "train-reader",
+        "train-answerer",
+        "models",
+    ]
     assert command_names(convqa("--help").stdout) == command_names(by_script.stdout) == expected
 
 

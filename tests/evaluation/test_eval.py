@@ -24,7 +24,16 @@ RATES = [
     if k.startswith(("evidence_hit", "mrr", "quote_hit")) or k in ("answer_contains", "abstain_rate")
 ]
 #: Short-answer scores are checked on their own below: the default hand-tuned step gives none.
-SHORT = ("short_em", "short_f1", "reading_f1")
+SHORT = (
+    "short_em",
+    "short_f1",
+    "short_coverage",
+    "short_precision",
+    "short_em_e2e",
+    "short_f1_e2e",
+    "reading_f1",
+    "reading_f1_sentence",
+)
 POSITIVE = [k for k in METRIC_KEYS if k not in RATES and k not in SHORT]
 
 
