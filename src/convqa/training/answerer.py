@@ -36,22 +36,9 @@ MAX_ORDINARY_ABSTENTION = 0.03
 #: Short answers are shown above the threshold where dev precision (F1 ≥ 0.5) reaches this.
 SHORT_PRECISION = 0.75
 
-RANKER = {
-    "objective": "lambdarank",
-    "num_leaves": 15,
-    "min_child_samples": 40,
-    "learning_rate": 0.05,
-    "feature_fraction": 0.8,
-    "bagging_fraction": 0.8,
-    "bagging_freq": 1,
-    "lambda_l2": 5.0,
-    "lambdarank_truncation_level": 10,
-    "verbose": -1,
-    "num_threads": 2,
-}
-SPAN = {
-    "objective": "regression",
-    "num_leaves": 15,
+#: What the three models share: small trees, shrinkage, bagging and L2 (regularised, as
+#: the prototype over-fitted), on this machine's two cores.
+COMMON = {
     "min_child_samples": 40,
     "learning_rate": 0.05,
     "feature_fraction": 0.8,
@@ -61,18 +48,9 @@ SPAN = {
     "verbose": -1,
     "num_threads": 2,
 }
-ANSWERABLE = {
-    "objective": "binary",
-    "num_leaves": 7,
-    "min_child_samples": 40,
-    "learning_rate": 0.05,
-    "feature_fraction": 0.8,
-    "bagging_fraction": 0.8,
-    "bagging_freq": 1,
-    "lambda_l2": 5.0,
-    "verbose": -1,
-    "num_threads": 2,
-}
+RANKER = COMMON | {"objective": "lambdarank", "num_leaves": 15, "lambdarank_truncation_level": 10}
+SPAN = COMMON | {"objective": "regression", "num_leaves": 15}
+ANSWERABLE = COMMON | {"objective": "binary", "num_leaves": 7}
 ROUNDS = {"sentence": 300, "span": 300, "answerable": 200}
 
 
