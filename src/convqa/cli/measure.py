@@ -29,6 +29,12 @@ English = Annotated[
 ]
 
 
+WithEnglish = Annotated[
+    bool,
+    typer.Option("--with-english", help="Also ask the 150 hand-translated English test questions, on the same index."),
+]
+
+
 def _checked_split(split: str | None, english: bool) -> str | None:
     """The split whose questions are asked: English questions are test questions."""
     if split not in (None, "tune", "test"):
@@ -81,6 +87,7 @@ def eval_command(
     split: Split = None,
     models: ModelList = None,
     english: English = False,
+    with_english: WithEnglish = False,
     as_json: Json = False,
 ) -> None:
     """Measure retrieval, quotes, answers and speed on a SQuAD-format dataset, against baselines."""
@@ -97,6 +104,7 @@ def eval_command(
             split=split,
             english=english,
             near_miss=near_miss,
+            with_english=with_english and not english,
         )
         text = _compare_models(models, dataset, out, options, as_json) if models else None
         metrics = _run_one(dataset, out, options) if not models else {}

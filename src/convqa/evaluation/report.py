@@ -150,6 +150,14 @@ def extra_lines(metrics: dict) -> list[str]:
             f"near misses ({near['split']}, {near['n_questions']} questions, own paragraph left out): "
             f"abstained on {near['abstain_rate']:.3f}"
         )
+    english = metrics.get("english")
+    if english:
+        out.append(
+            f"English questions ({english['n_questions']}, same index): evidence_hit@5 "
+            f"{_fmt('ratio', english.get('evidence_hit@5'))}, quote_hit@1 {_fmt('ratio', english.get('quote_hit@1'))}, "
+            f"answer_contains {_fmt('ratio', english.get('answer_contains'))}, abstained on "
+            f"{_fmt('ratio', english.get('abstain_rate'))}"
+        )
     curve = metrics.get("short_curve")
     if curve:
         points = ", ".join(

@@ -22,7 +22,15 @@ from convqa.corpus.loader import load_corpus
 from convqa.errors import ConvqaError
 from convqa.evaluation.asking import WARMUP_QUESTIONS, IndexTiming, ask_all, ask_langchain, measure_index
 from convqa.evaluation.baselines import TUTORIAL_CHUNK_OVERLAP, TUTORIAL_CHUNK_SIZE, LangChainChroma
-from convqa.evaluation.dataset import SPLITS, EvalSet, english_questions, load_squad, verify_corpus, write_corpus
+from convqa.evaluation.dataset import (
+    SPLITS,
+    EvalQuestion,
+    EvalSet,
+    english_questions,
+    load_squad,
+    verify_corpus,
+    write_corpus,
+)
 from convqa.evaluation.extras import Extras, measure_extras
 from convqa.evaluation.machine import code_version, folder_mb, share_models
 from convqa.evaluation.metrics import (
@@ -114,7 +122,7 @@ class Measured:
     baselines: dict[str, list[QuestionResult]]
     peak_rss_mb: float
     answerer: str
-    langchain: LangChainChroma
+    langchain: LangChainChroma | None  # None: not built (``eval --models`` leaves it out)
     extras: Extras
 
 
@@ -138,6 +146,8 @@ def _measure(
     held_out_articles: bool,
     variants: list[str] | None,
     near_miss: bool = False,
+    english: list[EvalQuestion] | None = None,
+    langchain_baseline: bool = True,
 ) -> Measured:
     """Index, ask every question (system and baselines), then the test split's extra measures."""
     settings = assistant.settings
@@ -146,8 +156,9 @@ def _measure(
     answerer = getattr(assistant.pipeline.answerer, "description", settings.answerer)
     peak = peak_rss_mb()  # before the LangChain baseline adds its own collection
     test = [r for r in system if r.question.split == "test"]
-    extras = measure_extras(assistant, evalset, test, k, held_out_articles, near_miss, variants)
-
+    extras = measure_extras(assistant, evalset, test, k, held_out_articles, near_miss, variants, english)
+    if not langchain_baseline:
+        return Measured(timing, system, baselines, peak, answerer, None, extras)
     print("building the LangChain tutorial baseline", file=sys.stderr)
     langchain = LangChainChroma(assistant.embedder, root / "langchain-chroma")
     langchain.build(load_corpus(settings.corpus_dir, settings.max_article_bytes)[0])
@@ -172,6 +183,8 @@ def _metrics(run: Measured) -> dict:
         metrics["short_curve"] = extras.short_curve
     if extras.compared is not None:
         metrics["variants"] = extras.compared
+    if extras.english is not None:
+        metrics["english"] = _summaries(extras.english) | {"n_questions": len(extras.english), "split": "test"}
     metrics["baselines"] = {}
     for name, results in run.baselines.items():
         entry = _summaries(results) | {key: None for key in INDEX_KEYS} | {"splits": _by_split(results)}
@@ -206,7 +219,9 @@ def _config(
         "questions_refused": [r.question.id for r in run.system if "error" in r.extra],
         "warmup_questions": min(WARMUP_QUESTIONS, len(evalset.questions)),
         "floor": f"encode_queries + store.search(k={k})",
-        "langchain_chroma": {
+        "langchain_chroma": None
+        if run.langchain is None
+        else {
             "chunk_size": TUTORIAL_CHUNK_SIZE,
             "chunk_overlap": TUTORIAL_CHUNK_OVERLAP,
             "add_start_index": True,
@@ -227,16 +242,21 @@ def run_eval(
     split: str | None = None,
     english: bool = False,
     near_miss: bool = False,
+    with_english: bool = False,
+    langchain_baseline: bool = True,
 ) -> dict:
     """Evaluate convqa and the baselines on a SQuAD-format dataset; write the reports into
     ``out_dir`` and return the metrics (the metrics.json content).
 
     ``settings`` is the caller's configuration (the CLI's); the run uses it on a fresh
-    embedded store in a temporary folder.
+    embedded store in a temporary folder. ``with_english`` also asks the English test
+    questions on the same index; ``langchain_baseline=False`` leaves that baseline out
+    (its second index build is the longest part of a run with a large model).
     """
     started = time.perf_counter()
     version = code_version()  # before the long run: others may commit meanwhile
     evalset = _selected(dataset, limit, split, english)
+    also_english = english_questions(load_squad(dataset, limit), partial=limit is not None) if with_english else None
     with tempfile.TemporaryDirectory(prefix="convqa-eval-") as tmp:
         root = Path(tmp)
         write_corpus(evalset, root / "corpus")
@@ -247,7 +267,9 @@ def run_eval(
             f"loading the model; {len(evalset.articles)} articles, {len(evalset.questions)} questions", file=sys.stderr
         )
         assistant = Assistant(settings)
-        run = _measure(assistant, evalset, k, root, held_out_articles, variants, near_miss)
+        run = _measure(
+            assistant, evalset, k, root, held_out_articles, variants, near_miss, also_english, langchain_baseline
+        )
         # What a user's disk holds: the stores of this corpus, and the model's folder.
         store_mb = folder_mb(root / "data", skip=("models",))
         model_mb = folder_mb(Path(assistant.embedder.path))
