@@ -152,12 +152,11 @@ def extra_lines(metrics: dict) -> list[str]:
         )
     english = metrics.get("english")
     if english:
-        out.append(
-            f"English questions ({english['n_questions']}, same index): evidence_hit@5 "
-            f"{_fmt('ratio', english.get('evidence_hit@5'))}, quote_hit@1 {_fmt('ratio', english.get('quote_hit@1'))}, "
-            f"answer_contains {_fmt('ratio', english.get('answer_contains'))}, abstained on "
-            f"{_fmt('ratio', english.get('abstain_rate'))}"
+        figures = ", ".join(
+            f"{key} {_fmt(key, english.get(key))}"
+            for key in ("evidence_hit@5", "quote_hit@1", "answer_contains", "abstain_rate")
         )
+        out.append(f"English questions ({english['n_questions']}, same index): {figures}")
     curve = metrics.get("short_curve")
     if curve:
         points = ", ".join(
