@@ -126,16 +126,20 @@ class Measured:
     extras: Extras
 
 
-def _selected(dataset: Path, limit: int | None, split: str | None, english: bool = False) -> EvalSet:
-    """The first ``limit`` articles, with ``split``'s questions or (``english``) the English test ones."""
+def _selected(
+    dataset: Path, limit: int | None, split: str | None, english: bool = False, with_english: bool = False
+) -> tuple[EvalSet, list[EvalQuestion] | None]:
+    """The first ``limit`` articles, with ``split``'s questions or (``english``) the English test
+    ones; and, with ``with_english``, the English test questions to ask besides (one load)."""
     evalset = load_squad(dataset, limit)
+    also_english = english_questions(evalset, partial=limit is not None) if with_english else None
     if english:
         evalset.questions = english_questions(evalset, partial=limit is not None)
     elif split is not None:  # every article is still indexed; only this split's questions are asked
         evalset.questions = [q for q in evalset.questions if q.split == split]
     if not evalset.questions:
         raise ConvqaError("no_usable_question", dataset=dataset)
-    return evalset
+    return evalset, also_english
 
 
 def _measure(
@@ -157,12 +161,12 @@ def _measure(
     peak = peak_rss_mb()  # before the LangChain baseline adds its own collection
     test = [r for r in system if r.question.split == "test"]
     extras = measure_extras(assistant, evalset, test, k, held_out_articles, near_miss, variants, english)
-    if not langchain_baseline:
-        return Measured(timing, system, baselines, peak, answerer, None, extras)
-    print("building the LangChain tutorial baseline", file=sys.stderr)
-    langchain = LangChainChroma(assistant.embedder, root / "langchain-chroma")
-    langchain.build(load_corpus(settings.corpus_dir, settings.max_article_bytes)[0])
-    baselines["langchain_chroma"] = ask_langchain(langchain, evalset.questions, k)
+    langchain = None
+    if langchain_baseline:
+        print("building the LangChain tutorial baseline", file=sys.stderr)
+        langchain = LangChainChroma(assistant.embedder, root / "langchain-chroma")
+        langchain.build(load_corpus(settings.corpus_dir, settings.max_article_bytes)[0])
+        baselines["langchain_chroma"] = ask_langchain(langchain, evalset.questions, k)
     return Measured(timing, system, baselines, peak, answerer, langchain, extras)
 
 
@@ -184,7 +188,7 @@ def _metrics(run: Measured) -> dict:
     if extras.compared is not None:
         metrics["variants"] = extras.compared
     if extras.english is not None:
-        metrics["english"] = _summaries(extras.english) | {"n_questions": len(extras.english), "split": "test"}
+        metrics["english"] = summarize(extras.english) | {"split": "test"}
     metrics["baselines"] = {}
     for name, results in run.baselines.items():
         entry = _summaries(results) | {key: None for key in INDEX_KEYS} | {"splits": _by_split(results)}
@@ -255,8 +259,7 @@ def run_eval(
     """
     started = time.perf_counter()
     version = code_version()  # before the long run: others may commit meanwhile
-    evalset = _selected(dataset, limit, split, english)
-    also_english = english_questions(load_squad(dataset, limit), partial=limit is not None) if with_english else None
+    evalset, also_english = _selected(dataset, limit, split, english, with_english)
     with tempfile.TemporaryDirectory(prefix="convqa-eval-") as tmp:
         root = Path(tmp)
         write_corpus(evalset, root / "corpus")
