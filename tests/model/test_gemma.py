@@ -111,3 +111,37 @@ def test_selecting_gemma_when_it_is_not_installed_is_one_line_naming_the_install
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "convqa models install embeddinggemma-300m" in lines[0], done.stderr
     assert not (tmp_path / "models" / gemma.NAME).exists()
+
+
+@pytest.mark.gemma
+@pytest.mark.slow
+def test_gemma_questions_through_onnx_are_the_torch_paths_vectors(gemma_embedder, tmp_path):
+    """The ONNX graph (convqa.model.onnx_gemma) against sentence-transformers, past the sliding window too."""
+    from conftest import GEMMA_DATA_DIR
+    from convqa.model.onnx_encoder import OnnxQueryEncoder, ensure_onnx, load_query_encoder
+
+    spec = spec_for(gemma.NAME)
+    target = ensure_onnx(spec, GEMMA_DATA_DIR)
+    # The weights are the installed folder's own file (a link), not a second 1.2 GB copy.
+    weights = target / "encoder.onnx.data"
+    assert weights.stat().st_ino == (Path(gemma_embedder.path) / "model.safetensors").stat().st_ino
+    encoder = load_query_encoder(spec, GEMMA_DATA_DIR)
+    assert isinstance(encoder, OnnxQueryEncoder)
+    questions = [
+        "Combien de pays étaient représentés à la cérémonie de signature ?",
+        "Who is Vietnam's Minister of Public Security?",
+        "Un symbole inconnu ☃ et des  espaces\tmultiples ?",
+        "mot " * 700,  # 710 tokens: sliding layers see 256 tokens each way, full layers all
+    ]
+    torch_vectors = gemma_embedder.encode_queries(questions)
+    onnx_vectors = np.concatenate([encoder.encode([q]) for q in questions])
+    cosines = (torch_vectors * onnx_vectors).sum(1)
+    assert cosines.min() >= 0.999, (cosines.argmin(), cosines.min())
+    batch = encoder.encode(questions)  # padded to the longest: each keeps its own vector
+    assert ((batch * onnx_vectors).sum(1) > 0.9999).all()
+    # CONVQA_EMBED_DIMS: the cut is the torch path's, renormalised.
+    cut = spec_for(Settings(data_dir=tmp_path, model=gemma.NAME, embed_dims=256))
+    short = load_query_encoder(cut, GEMMA_DATA_DIR).encode(questions[:1])[0]
+    assert short.shape == (256,) and abs(float(np.linalg.norm(short)) - 1) < 1e-5
+    full = torch_vectors[0][:256]
+    assert float(short @ (full / np.linalg.norm(full))) > 0.999

