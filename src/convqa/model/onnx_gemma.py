@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from convqa.model.onnx_graph import OPSET, _Graph
+from convqa.model.onnx_graph import _Graph, mean_pool, normalize, padding_bias, save_encoder
 
 #: Tensors larger than this stay in the safetensors file; smaller ones (norms) go inline.
 _INLINE_BYTES = 64 * 1024
@@ -134,8 +134,7 @@ def write_gemma_onnx(folder: Path, graph_path: Path, weights_name: str) -> None:
 
     ``weights_name`` must be (a link to) the folder's ``model.safetensors``, byte for byte.
     """
-    import onnx
-    from onnx import TensorProto, helper
+    from onnx import TensorProto
 
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     if config.get("model_type") != "gemma3_text" or not config.get("use_bidirectional_attention"):
@@ -165,9 +164,7 @@ def write_gemma_onnx(folder: Path, graph_path: Path, weights_name: str) -> None:
     x = g.op("Reshape", g.op("Mul", words, g.const("embed_scale", np.array(hidden**0.5, np.float32))), rows)
 
     mask = g.op("Cast", "attention_mask", to=TensorProto.FLOAT)
-    minimum = g.const("mask_min", np.array(np.finfo(np.float32).min, np.float32))
-    inverted = g.op("Sub", g.const("mask_one", np.array(1.0, np.float32)), mask)
-    padding = g.op("Unsqueeze", g.op("Mul", inverted, minimum), i64("axes_12", 1, 2))  # [batch, 1, 1, tokens]
+    padding = padding_bias(g, mask)  # [batch, 1, 1, tokens]
     # Sliding layers: keys further than the window from the query are masked too, both ways.
     positions = g.op("Range", i64("pos_start", 0), g.op("Squeeze", tokens), i64("pos_step", 1))
     distance = g.op("Abs", g.op("Sub", g.op("Unsqueeze", positions, i64("axis_1", 1)), positions))
@@ -239,27 +236,10 @@ def write_gemma_onnx(folder: Path, graph_path: Path, weights_name: str) -> None:
     x = reshape(_rms_norm(g, w, x, "norm.weight", eps), hidden)  # [batch, tokens, hidden]
 
     # sentence-transformers: mean over attended tokens, the Dense layers (no bias), Normalize.
-    weights = g.op("Unsqueeze", mask, i64("axis_last", -1))
-    axis1 = i64("axis_tokens", 1)
-    summed = g.op("ReduceSum", g.op("Mul", x, weights), axis1, keepdims=0)
-    counts = g.op(
-        "Max", g.op("ReduceSum", weights, axis1, keepdims=0), g.const("min_count", np.array(1e-9, np.float32))
-    )
-    y = g.op("Div", summed, counts)
+    y = mean_pool(g, x, mask)
     for dense in _dense_layers(folder):
         y = g.op("MatMul", y, g.const(f"{dense.parent.name}.weight", _dense_weight(dense)))
-    norm = g.op("Max", g.op("ReduceL2", y, axes=[1], keepdims=1), g.const("min_norm", np.array(1e-12, np.float32)))
-    out = g.op("Div", y, norm)
-    g.nodes.append(helper.make_node("Identity", [out], ["sentence_embedding"], name="sentence_embedding"))
-    inputs = [
-        helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", "tokens"])
-        for n in ("input_ids", "attention_mask")
-    ]
-    output = helper.make_tensor_value_info("sentence_embedding", TensorProto.FLOAT, ["batch", None])
-    graph = helper.make_graph(g.nodes, "sentence_encoder", inputs, [output], initializer=g.weights)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="convqa")
-    model.ir_version = 8
-    onnx.save_model(model, str(graph_path))
+    save_encoder(g, normalize(g, y), graph_path)  # the large tensors already point into the safetensors
 
 
 def _dense_layers(folder: Path) -> list[Path]:

@@ -95,23 +95,53 @@ def _embeddings(g: _Graph, ids: str, state: dict, eps: float) -> str:
     return _layer_norm(g, g.op("Add", g.op("Add", words, pos), type0), state, "embeddings.LayerNorm", eps)
 
 
-def _pool_and_normalize(g: _Graph, x: str, mask: str) -> str:
-    """Mean over the attended tokens, then unit length (sentence-transformers' Pooling, Normalize)."""
+def padding_bias(g: _Graph, mask: str) -> str:
+    """[batch, 1, 1, tokens]: 0 where attended, the float32 minimum on padding, added to the scores."""
+    minimum = g.const("mask_min", np.array(np.finfo(np.float32).min, np.float32))
+    inverted = g.op("Sub", g.const("mask_one", np.array(1.0, np.float32)), mask)
+    return g.op("Unsqueeze", g.op("Mul", inverted, minimum), g.const("axes_12", np.array([1, 2], np.int64)))
+
+
+def mean_pool(g: _Graph, x: str, mask: str) -> str:
+    """Mean over the attended tokens of [batch, tokens, hidden] (sentence-transformers' Pooling)."""
     weights = g.op("Unsqueeze", mask, g.const("axis_last", np.array([-1], np.int64)))
     axis1 = g.const("axis_tokens", np.array([1], np.int64))
     summed = g.op("ReduceSum", g.op("Mul", x, weights), axis1, keepdims=0)
     counts = g.op(
         "Max", g.op("ReduceSum", weights, axis1, keepdims=0), g.const("min_count", np.array(1e-9, np.float32))
     )
-    mean = g.op("Div", summed, counts)
-    norm = g.op("Max", g.op("ReduceL2", mean, axes=[1], keepdims=1), g.const("min_norm", np.array(1e-12, np.float32)))
-    return g.op("Div", mean, norm)
+    return g.op("Div", summed, counts)
+
+
+def normalize(g: _Graph, y: str) -> str:
+    """Unit length along the last axis (sentence-transformers' Normalize)."""
+    norm = g.op("Max", g.op("ReduceL2", y, axes=[1], keepdims=1), g.const("min_norm", np.array(1e-12, np.float32)))
+    return g.op("Div", y, norm)
+
+
+def save_encoder(g: _Graph, out: str, graph_path: Path, **external) -> None:
+    """Name ``out`` ``sentence_embedding`` and save the graph with its two int64 inputs.
+
+    ``external``: onnx.save_model's external-data options, for weights written beside the graph.
+    """
+    import onnx
+    from onnx import TensorProto, helper
+
+    g.nodes.append(helper.make_node("Identity", [out], ["sentence_embedding"], name="sentence_embedding"))
+    int_input = [
+        helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", "tokens"])
+        for n in ("input_ids", "attention_mask")
+    ]
+    output = helper.make_tensor_value_info("sentence_embedding", TensorProto.FLOAT, ["batch", "dimension"])
+    graph = helper.make_graph(g.nodes, "sentence_encoder", int_input, [output], initializer=g.weights)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="convqa")
+    model.ir_version = 8  # what ONNX Runtime reads for opset 17
+    onnx.save_model(model, str(graph_path), **external)
 
 
 def write_bert_onnx(folder: Path, graph_path: Path, weights_name: str) -> None:
     """Write the folder's model as ``graph_path``, its weights in ``weights_name`` beside it."""
-    import onnx
-    from onnx import TensorProto, helper
+    from onnx import TensorProto
     from safetensors.numpy import load_file
 
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
@@ -124,10 +154,7 @@ def write_bert_onnx(folder: Path, graph_path: Path, weights_name: str) -> None:
     g = _Graph()
     x = _embeddings(g, "input_ids", state, eps)
     mask = g.op("Cast", "attention_mask", to=TensorProto.FLOAT)
-    # [batch, 1, 1, tokens]: 0 where attended, the float32 minimum on padding, added to the scores.
-    minimum = g.const("mask_min", np.array(np.finfo(np.float32).min, np.float32))
-    inverted = g.op("Sub", g.const("mask_one", np.array(1.0, np.float32)), mask)
-    mask_bias = g.op("Unsqueeze", g.op("Mul", inverted, minimum), g.const("axes_12", np.array([1, 2], np.int64)))
+    mask_bias = padding_bias(g, mask)
     for i in range(config["num_hidden_layers"]):
         p = f"encoder.layer.{i}"
         attended = _attention(g, x, mask_bias, state, f"{p}.attention", heads, hidden // heads)
@@ -136,19 +163,10 @@ def write_bert_onnx(folder: Path, graph_path: Path, weights_name: str) -> None:
         x = _layer_norm(
             g, g.op("Add", _linear(g, inner, state, f"{p}.output.dense"), x), state, f"{p}.output.LayerNorm", eps
         )
-    out = _pool_and_normalize(g, x, mask)
-    g.nodes.append(helper.make_node("Identity", [out], ["sentence_embedding"], name="sentence_embedding"))
-    int_input = [
-        helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", "tokens"])
-        for n in ("input_ids", "attention_mask")
-    ]
-    output = helper.make_tensor_value_info("sentence_embedding", TensorProto.FLOAT, ["batch", hidden])
-    graph = helper.make_graph(g.nodes, "sentence_encoder", int_input, [output], initializer=g.weights)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="convqa")
-    model.ir_version = 8  # what ONNX Runtime reads for opset 17
-    onnx.save_model(
-        model,
-        str(graph_path),
+    save_encoder(
+        g,
+        normalize(g, mean_pool(g, x, mask)),
+        graph_path,
         save_as_external_data=True,
         all_tensors_to_one_file=True,
         location=weights_name,
