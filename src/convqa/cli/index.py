@@ -47,17 +47,22 @@ def index(
         # lazy: only indexing draws a bar, --help need not load it
         from tqdm import tqdm
 
-        bar = tqdm(total=0, unit="chunk", desc="indexing", file=sys.stderr, disable=None, leave=False)
+        bars: list[tqdm] = []  # drawn at the first report, once the total is known (not "0chunk" first)
 
         def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.n = done
-            bar.refresh()
+            if not bars:
+                bars.append(
+                    tqdm(total=total, unit="chunk", desc="indexing", file=sys.stderr, disable=None, leave=False)
+                )
+            bars[0].total = total
+            bars[0].n = done
+            bars[0].refresh()
 
         try:
             report = build_index(settings, full=full, progress=progress)
         finally:
-            bar.close()
+            for bar in bars:
+                bar.close()
     except ConvqaError as exc:
         fail(str(exc), 1)
     except KeyboardInterrupt:

@@ -118,16 +118,19 @@ def measure_index(assistant: Assistant) -> IndexTiming:
     """Build the index through ``Assistant.index()``, then encode the same chunks alone."""
     settings = assistant.settings
     encode_seconds(assistant.embedder, ["passage de mise en route"])  # first call allocates; time neither side with it
-    progress_bar = bar(total=0, unit="chunk", desc="index")
+    bars: list[tqdm] = []  # drawn at the first report, once the total is known
 
     def progress(done: int, total: int) -> None:
-        progress_bar.total = total
-        progress_bar.update(done - progress_bar.n)
+        if not bars:
+            bars.append(bar(total=total, unit="chunk", desc="index"))
+        bars[0].total = total
+        bars[0].update(done - bars[0].n)
 
     wall, cpu = time.perf_counter(), time.process_time()
     report = assistant.index(progress=progress)
     index_s, index_cpu = time.perf_counter() - wall, time.process_time() - cpu
-    progress_bar.close()
+    for drawn in bars:
+        drawn.close()
     articles, _ = load_corpus(settings.corpus_dir, settings.max_article_bytes)
     texts = [d.page_content for d in chunk_documents(articles, settings)]
     print(f"encoding the {len(texts)} chunks alone (the index's floor)", file=sys.stderr)
