@@ -58,7 +58,7 @@ def _export_question_encoder(spec, data_dir) -> None:
     Seconds, without torch; a failure here is not the install's: questions then go through
     torch, with the warning load_query_encoder gives.
     """
-    from convqa.model.onnx_encoder import ensure_onnx
+    from convqa.model.onnx_encoder import ensure_onnx  # lazy: numpy and onnx, for the install only
 
     try:
         ensure_onnx(spec, data_dir)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import struct
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -129,13 +130,8 @@ def _rotate(g: _Graph, x: str, cos: str, sin: str, half: int, name: str) -> str:
     return g.op("Add", g.op("Mul", x, cos), g.op("Mul", rotated, sin))
 
 
-def write_gemma_onnx(folder: Path, graph_path: Path, weights_name: str) -> None:
-    """Write the folder's model as ``graph_path``; its large tensors read ``weights_name`` beside it.
-
-    ``weights_name`` must be (a link to) the folder's ``model.safetensors``, byte for byte.
-    """
-    from onnx import TensorProto
-
+def _checked_config(folder: Path) -> dict:
+    """The folder's config.json, refused unless it is the Gemma3 variant this module writes."""
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     if config.get("model_type") != "gemma3_text" or not config.get("use_bidirectional_attention"):
         raise ValueError(f"{folder}: only a bidirectional Gemma3TextModel is written to ONNX this way")
@@ -143,8 +139,84 @@ def write_gemma_onnx(folder: Path, graph_path: Path, weights_name: str) -> None:
         raise ValueError(f"{folder}: rope scaling, logit softcapping and attention biases are not written")
     if config.get("hidden_activation") != "gelu_pytorch_tanh":
         raise ValueError(f"{folder}: only the tanh GELU is written")
-    hidden, heads, kv_heads = config["hidden_size"], config["num_attention_heads"], config["num_key_value_heads"]
-    head_dim, eps = config["head_dim"], float(config["rms_norm_eps"])
+    return config
+
+
+@dataclass
+class _Layers:
+    """What every decoder layer shares: the graph, the weights, the sizes and the batch's shape."""
+
+    g: _Graph
+    w: _Weights
+    shape: str  # [batch, tokens]
+    heads: int
+    kv_heads: int
+    head_dim: int
+    eps: float
+    scale: str
+
+    def i64(self, name: str, *values: int) -> str:
+        return self.g.const(name, np.array(values, np.int64))
+
+    def reshape(self, x: str, *tail: int) -> str:
+        """[batch·tokens, …] -> [batch, tokens, *tail]."""
+        return self.g.op("Reshape", x, self.g.op("Concat", self.shape, self.i64(f"tail_{self.g._n}", *tail), axis=0))
+
+
+def _self_attention(c: _Layers, h: str, p: str, bias: str, rope: tuple[str, str]) -> str:
+    """Grouped-query attention of one layer on [batch·tokens, hidden] rows, before o_proj's norm."""
+    g, w, d = c.g, c.w, c.head_dim
+    cos, sin = rope
+
+    def project(name: str, n_heads: int, norm: str | None) -> str:
+        out = c.reshape(_linear(g, w, h, f"{p}.self_attn.{name}"), n_heads, d)
+        if norm is None:
+            return out
+        normed = _rms_norm(g, w, out, f"{p}.self_attn.{norm}.weight", c.eps)
+        return _rotate(g, normed, cos, sin, d // 2, f"{p}.{name}.rope")
+
+    q = g.op("Transpose", project("q_proj", c.heads, "q_norm"), perm=[0, 2, 1, 3])  # [b, h, t, d]
+    k = g.op("Transpose", project("k_proj", c.kv_heads, "k_norm"), perm=[0, 2, 3, 1])  # [b, kv, d, t]
+    v = g.op("Transpose", project("v_proj", c.kv_heads, None), perm=[0, 2, 1, 3])  # [b, kv, t, d]
+    grouped = c.kv_heads != c.heads
+    if grouped:  # each key/value head serves heads/kv_heads queries: [b, kv, group, t, d]
+        batch = g.op("Shape", q, start=0, end=1)
+        groups = c.i64(f"{p}.gqa", c.kv_heads, c.heads // c.kv_heads, -1, d)
+        q = g.op("Reshape", q, g.op("Concat", batch, groups, axis=0))
+        k, v = (g.op("Unsqueeze", t, c.i64(f"{p}.{n}.axis", 2)) for n, t in (("k", k), ("v", v)))
+        bias = g.op("Unsqueeze", bias, c.i64(f"{p}.bias_axis", 2))
+    scores = g.op("Add", g.op("Mul", g.op("MatMul", q, k), c.scale), bias)
+    context = g.op("MatMul", g.op("Softmax", scores, axis=-1), v)
+    if grouped:
+        batch = g.op("Shape", context, start=0, end=1)
+        context = g.op("Reshape", context, g.op("Concat", batch, c.i64(f"{p}.ungqa", c.heads, -1, d), axis=0))
+    merged = g.op("Reshape", g.op("Transpose", context, perm=[0, 2, 1, 3]), c.i64(f"{p}.merge", -1, c.heads * d))
+    return _linear(g, w, merged, f"{p}.self_attn.o_proj")
+
+
+def _decoder_layer(c: _Layers, x: str, p: str, bias: str, rope: tuple[str, str]) -> str:
+    """One Gemma3DecoderLayer: norms around attention and around the gated MLP, each added back."""
+    g, w, eps = c.g, c.w, c.eps
+    h = _rms_norm(g, w, x, f"{p}.input_layernorm.weight", eps)
+    x = g.op(
+        "Add", x, _rms_norm(g, w, _self_attention(c, h, p, bias, rope), f"{p}.post_attention_layernorm.weight", eps)
+    )
+    h = _rms_norm(g, w, x, f"{p}.pre_feedforward_layernorm.weight", eps)
+    gate = _gelu_tanh(g, _linear(g, w, h, f"{p}.mlp.gate_proj"), f"{p}.gelu")
+    gated = g.op("Mul", gate, _linear(g, w, h, f"{p}.mlp.up_proj"))
+    down = _linear(g, w, gated, f"{p}.mlp.down_proj")
+    return g.op("Add", x, _rms_norm(g, w, down, f"{p}.post_feedforward_layernorm.weight", eps))
+
+
+def write_gemma_onnx(folder: Path, graph_path: Path, weights_name: str) -> None:
+    """Write the folder's model as ``graph_path``; its large tensors read ``weights_name`` beside it.
+
+    ``weights_name`` must be (a link to) the folder's ``model.safetensors``, byte for byte.
+    """
+    from onnx import TensorProto
+
+    config = _checked_config(folder)
+    hidden, head_dim = config["hidden_size"], config["head_dim"]
     # With bidirectional attention transformers' Gemma3TextConfig turns the stored window into an
     # exclusive half-width, sliding_window // 2 + 1: a sliding layer's token sees 256 tokens each way.
     window = int(config["sliding_window"]) // 2 + 1
@@ -152,23 +224,31 @@ def write_gemma_onnx(folder: Path, graph_path: Path, weights_name: str) -> None:
 
     g = _Graph()
     w = _Weights(g, folder / "model.safetensors", weights_name)
-    shape = g.op("Shape", "input_ids")  # [batch, tokens]
+    scale = g.const("attn_scale", np.array(float(config["query_pre_attn_scalar"]) ** -0.5, np.float32))
+    c = _Layers(
+        g,
+        w,
+        g.op("Shape", "input_ids"),
+        config["num_attention_heads"],
+        config["num_key_value_heads"],
+        head_dim,
+        float(config["rms_norm_eps"]),
+        scale,
+    )
     tokens = g.op("Shape", "input_ids", start=1, end=2)
-    i64 = lambda name, *v: g.const(name, np.array(v, np.int64))  # noqa: E731
-
-    def reshape(x: str, *tail: int) -> str:  # [batch·tokens, …] -> [batch, tokens, *tail]
-        return g.op("Reshape", x, g.op("Concat", shape, i64(f"tail_{g._n}", *tail), axis=0))
-
-    rows = i64("rows", -1, hidden)
     words = g.op("Gather", w.ref("embed_tokens.weight"), "input_ids")
-    x = g.op("Reshape", g.op("Mul", words, g.const("embed_scale", np.array(hidden**0.5, np.float32))), rows)
+    x = g.op(
+        "Reshape",
+        g.op("Mul", words, g.const("embed_scale", np.array(hidden**0.5, np.float32))),
+        c.i64("rows", -1, hidden),
+    )
 
     mask = g.op("Cast", "attention_mask", to=TensorProto.FLOAT)
     padding = padding_bias(g, mask)  # [batch, 1, 1, tokens]
     # Sliding layers: keys further than the window from the query are masked too, both ways.
-    positions = g.op("Range", i64("pos_start", 0), g.op("Squeeze", tokens), i64("pos_step", 1))
-    distance = g.op("Abs", g.op("Sub", g.op("Unsqueeze", positions, i64("axis_1", 1)), positions))
-    outside = g.op("Cast", g.op("Not", g.op("Less", distance, i64("window", window))), to=TensorProto.FLOAT)
+    positions = g.op("Range", c.i64("pos_start", 0), g.op("Squeeze", tokens), c.i64("pos_step", 1))
+    distance = g.op("Abs", g.op("Sub", g.op("Unsqueeze", positions, c.i64("axis_1", 1)), positions))
+    outside = g.op("Cast", g.op("Not", g.op("Less", distance, c.i64("window", window))), to=TensorProto.FLOAT)
     sliding = g.op("Add", padding, g.op("Mul", outside, g.const("window_min", np.array(-1e30, np.float32))))
     biases = {"full_attention": padding, "sliding_attention": sliding}
     ropes = {
@@ -177,63 +257,9 @@ def write_gemma_onnx(folder: Path, graph_path: Path, weights_name: str) -> None:
             g, "rope_local", float(config["rope_local_base_freq"]), head_dim, max_positions, tokens
         ),
     }
-    scale = g.const("attn_scale", np.array(float(config["query_pre_attn_scalar"]) ** -0.5, np.float32))
-
     for i, kind in enumerate(config["layer_types"][: config["num_hidden_layers"]]):
-        p = f"layers.{i}"
-        cos, sin = ropes[kind]
-        h = _rms_norm(g, w, x, f"{p}.input_layernorm.weight", eps)
-
-        def project(name: str, n_heads: int, norm: str | None) -> str:
-            out = reshape(_linear(g, w, h, f"{p}.self_attn.{name}"), n_heads, head_dim)  # noqa: B023
-            if norm is None:
-                return out
-            normed = _rms_norm(g, w, out, f"{p}.self_attn.{norm}.weight", eps)  # noqa: B023
-            return _rotate(g, normed, cos, sin, head_dim // 2, f"{p}.{name}.rope")  # noqa: B023
-
-        q = g.op("Transpose", project("q_proj", heads, "q_norm"), perm=[0, 2, 1, 3])  # [b, h, t, d]
-        k = g.op("Transpose", project("k_proj", kv_heads, "k_norm"), perm=[0, 2, 3, 1])  # [b, kv, d, t]
-        v = g.op("Transpose", project("v_proj", kv_heads, None), perm=[0, 2, 1, 3])  # [b, kv, t, d]
-        if kv_heads != heads:  # grouped-query attention: each key/value head serves heads/kv_heads queries
-            q = g.op(
-                "Reshape",
-                q,
-                g.op(
-                    "Concat",
-                    g.op("Shape", q, start=0, end=1),
-                    i64(f"{p}.gqa", kv_heads, heads // kv_heads, -1, head_dim),
-                    axis=0,
-                ),
-            )
-            k, v = (g.op("Unsqueeze", t, i64(f"{p}.{n}.axis", 2)) for n, t in (("k", k), ("v", v)))
-            bias = g.op("Unsqueeze", biases[kind], i64(f"{p}.bias_axis", 2))
-        else:
-            bias = biases[kind]
-        scores = g.op("Add", g.op("Mul", g.op("MatMul", q, k), scale), bias)
-        context = g.op("MatMul", g.op("Softmax", scores, axis=-1), v)
-        if kv_heads != heads:
-            context = g.op(
-                "Reshape",
-                context,
-                g.op("Concat", g.op("Shape", context, start=0, end=1), i64(f"{p}.ungqa", heads, -1, head_dim), axis=0),
-            )
-        merged = g.op("Reshape", g.op("Transpose", context, perm=[0, 2, 1, 3]), i64(f"{p}.merge", -1, heads * head_dim))
-        attended = _rms_norm(
-            g, w, _linear(g, w, merged, f"{p}.self_attn.o_proj"), f"{p}.post_attention_layernorm.weight", eps
-        )
-        x = g.op("Add", x, attended)
-        h = _rms_norm(g, w, x, f"{p}.pre_feedforward_layernorm.weight", eps)
-        gated = g.op(
-            "Mul",
-            _gelu_tanh(g, _linear(g, w, h, f"{p}.mlp.gate_proj"), f"{p}.gelu"),
-            _linear(g, w, h, f"{p}.mlp.up_proj"),
-        )
-        x = g.op(
-            "Add",
-            x,
-            _rms_norm(g, w, _linear(g, w, gated, f"{p}.mlp.down_proj"), f"{p}.post_feedforward_layernorm.weight", eps),
-        )
-    x = reshape(_rms_norm(g, w, x, "norm.weight", eps), hidden)  # [batch, tokens, hidden]
+        x = _decoder_layer(c, x, f"layers.{i}", biases[kind], ropes[kind])
+    x = c.reshape(_rms_norm(g, w, x, "norm.weight", c.eps), hidden)  # [batch, tokens, hidden]
 
     # sentence-transformers: mean over attended tokens, the Dense layers (no bias), Normalize.
     y = mean_pool(g, x, mask)
