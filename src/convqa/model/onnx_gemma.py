@@ -6,7 +6,7 @@ with ``(1 + w)``, grouped-query attention with per-head q/k RMSNorm, rotary posi
 (``rope_local_base_freq`` on sliding layers, ``rope_theta`` on full ones) and, on sliding
 layers, the window |i − j| < ``sliding_window // 2 + 1`` (as transformers reads it); a gated tanh-GELU MLP between pre- and
 post-norms; a final norm. Then what the folder's sentence-transformers modules do: mean
-pooling, the two bias-free Dense layers and Normalize. tests/model/test_onnx_gemma.py
+pooling, the two bias-free Dense layers and Normalize. tests/model/test_gemma.py
 checks it against the torch path (cosine ≥ 0.999, a text past the window included).
 
 The 1.2 GB of weights are not copied: the graph's large tensors point into the folder's
@@ -27,7 +27,14 @@ from pathlib import Path
 
 import numpy as np
 
-from convqa.model.onnx_graph import _Graph, mean_pool, normalize, padding_bias, save_encoder
+from convqa.model.onnx_graph import (
+    _Graph,
+    check_mean_pooled_normalised,
+    mean_pool,
+    normalize,
+    padding_bias,
+    save_encoder,
+)
 
 #: Tensors larger than this stay in the safetensors file; smaller ones (norms) go inline.
 _INLINE_BYTES = 64 * 1024
@@ -50,16 +57,21 @@ class _Weights:
         self.base, self.header = _safetensors_index(safetensors)
         self._added: set[str] = set()
 
-    def array(self, name: str) -> np.ndarray:
-        """The tensor read into memory (float32)."""
+    def _span(self, name: str) -> tuple[list[int], int, int]:
+        """The tensor's shape and byte range in the file's data; refused unless float32."""
         entry = self.header[name]
         if entry["dtype"] != "F32":
             raise ValueError(f"{self.path}: {name} is {entry['dtype']}, only float32 weights are written to ONNX")
         start, end = entry["data_offsets"]
+        return entry["shape"], start, end
+
+    def array(self, name: str) -> np.ndarray:
+        """The tensor read into memory (float32)."""
+        shape, start, end = self._span(name)
         with open(self.path, "rb") as f:
             f.seek(self.base + start)
             data = f.read(end - start)
-        return np.frombuffer(data, dtype="<f4").reshape(entry["shape"]).astype(np.float32)
+        return np.frombuffer(data, dtype="<f4").reshape(shape).astype(np.float32)
 
     def ref(self, name: str) -> str:
         """An initializer for the tensor: pointing into the safetensors file when large."""
@@ -67,14 +79,11 @@ class _Weights:
 
         if name in self._added:
             return name
-        entry = self.header[name]
-        start, end = entry["data_offsets"]
-        if entry["dtype"] != "F32":
-            raise ValueError(f"{self.path}: {name} is {entry['dtype']}, only float32 weights are written to ONNX")
+        shape, start, end = self._span(name)
         if end - start <= _INLINE_BYTES:
             self.g.const(name, self.array(name))
         else:
-            tensor = TensorProto(name=name, data_type=TensorProto.FLOAT, dims=entry["shape"])
+            tensor = TensorProto(name=name, data_type=TensorProto.FLOAT, dims=shape)
             tensor.data_location = TensorProto.EXTERNAL
             for key, value in (("location", self.location), ("offset", self.base + start), ("length", end - start)):
                 entry_proto = tensor.external_data.add()
@@ -270,12 +279,8 @@ def write_gemma_onnx(folder: Path, graph_path: Path, weights_name: str) -> None:
 
 def _dense_layers(folder: Path) -> list[Path]:
     """The folder's Dense modules' weight files, in module order (checked: no bias, identity activation)."""
-    modules = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
-    pooling = json.loads((folder / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
-    if not pooling.get("pooling_mode_mean_tokens") or not modules[-1]["type"].endswith("Normalize"):
-        raise ValueError(f"{folder}: only a mean-pooled, normalised model is written to ONNX")
     files = []
-    for module in modules:
+    for module in check_mean_pooled_normalised(folder):
         if not module["type"].endswith("Dense"):
             continue
         config = json.loads((folder / module["path"] / "config.json").read_text(encoding="utf-8"))

@@ -95,6 +95,15 @@ def _embeddings(g: _Graph, ids: str, state: dict, eps: float) -> str:
     return _layer_norm(g, g.op("Add", g.op("Add", words, pos), type0), state, "embeddings.LayerNorm", eps)
 
 
+def check_mean_pooled_normalised(folder: Path) -> list[dict]:
+    """The folder's modules.json, refused unless it mean-pools and normalises last (what the graphs write)."""
+    pooling = json.loads((folder / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
+    modules = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
+    if not pooling.get("pooling_mode_mean_tokens") or not modules[-1]["type"].endswith("Normalize"):
+        raise ValueError(f"{folder}: only a mean-pooled, normalised model is written to ONNX")
+    return modules
+
+
 def padding_bias(g: _Graph, mask: str) -> str:
     """[batch, 1, 1, tokens]: 0 where attended, the float32 minimum on padding, added to the scores."""
     minimum = g.const("mask_min", np.array(np.finfo(np.float32).min, np.float32))
