@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from convqa.answer.learned import FILES, LearnedStep, ModelsError, load_learned_step, load_models
+from convqa.answer.learned import FILES, LearnedStep, ModelsError, load_learned_step, load_models, models_dir
 from convqa.evaluation.dataset import split_of
 from convqa.pipeline import ANSWER_STEPS
 from convqa.settings import Settings
@@ -130,3 +130,29 @@ def test_missing_models_fall_back_too(tmp_path, caplog):
         step = load_learned_step(_resources(tmp_path / "nowhere"), fallback=ANSWER_STEPS["sentences"])
     assert not isinstance(step, LearnedStep)
     assert "cannot be read" in caplog.text
+
+
+@pytest.mark.fast
+def test_each_embedding_model_has_its_own_shipped_models():
+    # The features hold raw cosines, which sit in a range of their own per model.
+    for name in ("multilingual-e5-small", "embeddinggemma-300m"):
+        assert load_models(models_dir(name)).embedding_model == name
+
+
+def test_models_trained_on_another_embedding_models_cosines_fall_back(trained, caplog):
+    resources = SimpleNamespace(
+        settings=Settings(answerer_dir=trained, model="embeddinggemma-300m"), sentence_vectors=None, calibration=None
+    )
+    with caplog.at_level(logging.WARNING):
+        step = load_learned_step(resources, fallback=ANSWER_STEPS["sentences"])
+    assert not isinstance(step, LearnedStep)
+    assert "multilingual-e5-small's cosines, not embeddinggemma-300m's" in caplog.text
+
+
+@pytest.mark.fast
+def test_a_model_without_shipped_models_falls_back_naming_it(caplog):
+    resources = SimpleNamespace(settings=Settings(model="/some/folder"), sentence_vectors=None, calibration=None)
+    with caplog.at_level(logging.WARNING):
+        step = load_learned_step(resources, fallback=ANSWER_STEPS["sentences"])
+    assert not isinstance(step, LearnedStep)
+    assert "no learned answer step is shipped for the embedding model /some/folder" in caplog.text

@@ -51,6 +51,8 @@ from convqa.retrieval.types import Passage, Query
 log = logging.getLogger(__name__)
 
 #: The shipped models.
+#: The shipped models, one folder per embedding model (named as ``settings.model``): the
+#: features include the model's raw cosines, which sit in a range of their own per model.
 MODELS_DIR = Path(__file__).resolve().parent / "learned_models"
 FILES = ("sentence.txt", "span.txt", "answerable.txt")
 #: Sentences whose mentions are candidate short answers.
@@ -76,6 +78,8 @@ class Models:
     abstain_below: float
     short_above: float
     sha256: str
+    #: The embedding model whose cosines the models were trained on.
+    embedding_model: str
 
 
 def load_models(folder: Path) -> Models:
@@ -98,6 +102,7 @@ def load_models(folder: Path) -> Models:
             float(manifest["abstain_below"]),
             float(manifest["short_above"]),
             manifest["files"]["sentence.txt"],
+            manifest.get("embedding_model", "multilingual-e5-small"),
         )
     except ModelsError:
         raise
@@ -230,13 +235,24 @@ class LearnedStep:
         return support
 
 
+def models_dir(model: str) -> Path:
+    """The shipped models' folder for an embedding model (it may not exist)."""
+    return MODELS_DIR / model
+
+
 def load_learned_step(resources: Any, fallback: Callable[[Any], Any]) -> Any:
     """The learned step; when its models are missing or corrupt, a one-line warning that
     names the fix and the hand-tuned step instead."""
     settings = resources.settings
-    folder = Path(settings.answerer_dir) if getattr(settings, "answerer_dir", None) else MODELS_DIR
+    configured = getattr(settings, "answerer_dir", None)
+    folder = Path(configured) if configured else models_dir(settings.model)
     try:
+        if not configured and not folder.is_dir():
+            raise ModelsError(f"no learned answer step is shipped for the embedding model {settings.model}")
         models = load_models(folder)
+        trained_for = models.embedding_model
+        if trained_for != settings.model:
+            raise ModelsError(f"the models in {folder} were trained on {trained_for}'s cosines, not {settings.model}'s")
     except ModelsError as exc:
         log.warning(
             "%s: answering with the hand-tuned scorer instead. Fix: reinstall convqa, or retrain with "

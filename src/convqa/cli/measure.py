@@ -69,6 +69,14 @@ Split = Annotated[
         "--split", help="Ask only this split's questions, tune or test (default: both); all articles are indexed."
     ),
 ]
+KeepIndex = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--keep-index",
+        help="Build the corpus and index in DIR/<model> and keep them: a later run with the same DIR only "
+        "syncs (its index figures then time an unchanged sync; no LangChain baseline) (default: a temporary folder).",
+    ),
+]
 NearMiss = Annotated[
     bool, typer.Option("--near-miss", help="Also ask each test question without its own paragraph (abstention).")
 ]
@@ -88,6 +96,7 @@ def eval_command(
     models: ModelList = None,
     english: English = False,
     with_english: WithEnglish = False,
+    keep_index: KeepIndex = None,
     as_json: Json = False,
 ) -> None:
     """Measure retrieval, quotes, answers and speed on a SQuAD-format dataset, against baselines."""
@@ -105,6 +114,7 @@ def eval_command(
             english=english,
             near_miss=near_miss,
             with_english=with_english and not english,
+            keep_index=keep_index,
         )
         text = _compare_models(models, dataset, out, options, as_json) if models else None
         metrics = _run_one(dataset, out, options) if not models else {}

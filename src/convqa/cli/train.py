@@ -15,8 +15,8 @@ import typer
 from convqa.cli.common import Json, fail, quiet_libraries, settings_from
 from convqa.errors import ConvqaError
 
-#: The shipped models' folder (kept in step with convqa.answer.learned.MODELS_DIR, which
-#: this module does not import: it loads numpy).
+#: The shipped models' folder, one subfolder per embedding model (kept in step with
+#: convqa.answer.learned.MODELS_DIR, which this module does not import: it loads numpy).
 SHIPPED = Path(__file__).resolve().parent.parent / "answer" / "learned_models"
 
 
@@ -24,7 +24,14 @@ def train_answerer_command(
     dataset: Annotated[
         Path, typer.Option("--dataset", help="SQuAD-format JSON file (PIAF); only its tune split is read.")
     ],
-    out: Annotated[Path, typer.Option("--out", help="Folder for the models and manifest.json.")] = SHIPPED,
+    out: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--out",
+            help="Folder for the models and manifest.json (default: the shipped ones of the configured "
+            "embedding model, answer/learned_models/MODEL).",
+        ),
+    ] = None,
     work: Annotated[
         Path, typer.Option("--work", help="Folder for the index and the cached retrievals (reused).")
     ] = Path(".convqa-train"),
@@ -42,9 +49,12 @@ def train_answerer_command(
         from convqa.training.answer_data import build_answer_data, read_json_gz  # lazy: numpy, the model
         from convqa.training.train_answerer import train_answerer  # lazy: lightgbm
 
+        settings = settings_from()
+        out = out or SHIPPED / settings.model
         data = work / "answer-data.json.gz"
-        if not data.is_file() or read_json_gz(data).get("limit") != limit:
-            data = build_answer_data(dataset, work, settings_from(), limit=limit)
+        cached = read_json_gz(data) if data.is_file() else {}
+        if cached.get("limit") != limit or cached.get("model", "multilingual-e5-small") != settings.model:
+            data = build_answer_data(dataset, work, settings, limit=limit)
         manifest = train_answerer(data, work, out, seed=seed)
     except ConvqaError as exc:
         fail(str(exc), 1)

@@ -1,9 +1,25 @@
-"""Facts about where an evaluation runs: the code's commit, the models' folder, disk use."""
+"""Facts about where an evaluation runs: its folder, the code's commit, the models' folder, disk use."""
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+
+@contextlib.contextmanager
+def workspace(model: str, keep_index: Path | None) -> Iterator[Path]:
+    """A run's folder for its corpus and stores: a temporary one, or ``keep_index/<model>``,
+    made and left in place for the next run."""
+    if keep_index is not None:
+        kept = keep_index / Path(model).name
+        kept.mkdir(parents=True, exist_ok=True)
+        yield kept
+        return
+    with tempfile.TemporaryDirectory(prefix="convqa-eval-") as tmp:
+        yield Path(tmp)
 
 
 def share_models(source: Path, data_dir: Path) -> None:

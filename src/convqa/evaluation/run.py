@@ -11,7 +11,6 @@ import json
 import os
 import platform
 import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from convqa.evaluation.dataset import (
     write_corpus,
 )
 from convqa.evaluation.extras import Extras, measure_extras
-from convqa.evaluation.machine import code_version, folder_mb, share_models
+from convqa.evaluation.machine import code_version, folder_mb, share_models, workspace
 from convqa.evaluation.metrics import (
     INDEX_KEYS,
     QuestionResult,
@@ -248,20 +247,22 @@ def run_eval(
     near_miss: bool = False,
     with_english: bool = False,
     langchain_baseline: bool = True,
+    keep_index: Path | None = None,
 ) -> dict:
     """Evaluate convqa and the baselines on a SQuAD-format dataset; write the reports into
     ``out_dir`` and return the metrics (the metrics.json content).
 
     ``settings`` is the caller's configuration (the CLI's); the run uses it on a fresh
-    embedded store in a temporary folder. ``with_english`` also asks the English test
-    questions on the same index; ``langchain_baseline=False`` leaves that baseline out
-    (its second index build is the longest part of a run with a large model).
+    embedded store in a temporary folder, or in ``keep_index/<model>`` (kept: the next run
+    there only syncs, and leaves the LangChain baseline out). ``with_english`` also asks the
+    English test questions on the same index; ``langchain_baseline=False`` leaves that
+    baseline out (its second index build is the longest part of a run with a large model).
     """
     started = time.perf_counter()
     version = code_version()  # before the long run: others may commit meanwhile
     evalset, also_english = _selected(dataset, limit, split, english, with_english)
-    with tempfile.TemporaryDirectory(prefix="convqa-eval-") as tmp:
-        root = Path(tmp)
+    with workspace(settings.model, keep_index) as root:
+        langchain_baseline = langchain_baseline and keep_index is None
         write_corpus(evalset, root / "corpus")
         share_models(settings.data_dir, root / "data")
         settings = eval_settings(settings, root / "corpus", root / "data", k)
@@ -283,6 +284,7 @@ def run_eval(
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "wall_seconds": round(time.perf_counter() - started, 1),
+        "index_kept_in": str(root) if keep_index else None,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     with (out_dir / "questions.jsonl").open("w", encoding="utf-8") as handle:

@@ -99,7 +99,8 @@ def build_answer_data(dataset: Path, work: Path, settings: Settings, limit: int 
     used = sorted({p["chunk"] for r in rows for c in CONDITIONS for p in r[c]["passages"]})
     chunks = {i: {"text": texts[i], "sentences": spans[i]} for i in used}
     path = work / "answer-data.json.gz"
-    write_json_gz(path, {"questions": rows, "chunks": chunks, "dataset": str(dataset), "limit": limit})
+    data = {"questions": rows, "chunks": chunks, "dataset": str(dataset), "limit": limit, "model": settings.model}
+    write_json_gz(path, data)
     return path
 
 

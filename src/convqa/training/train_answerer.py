@@ -90,7 +90,9 @@ def train_answerer(data_path: Path, work: Path, out: Path, seed: int = 13) -> di
     a, b = platt(margin, label(dv))
     figures = dev_figures(cs, table, scores, spans, span_model, answerable, (a, b), best_span)
     figures["train_seconds"] = round(time.perf_counter() - started, 1)
-    return write_models(out, data_path, seed, ranker, span_model, answerable, (a, b), figures, fixed)
+    # Data cached before the embedding model was recorded were e5's, the only model then.
+    embedding_model = data.get("model", "multilingual-e5-small")
+    return write_models(out, data_path, seed, ranker, span_model, answerable, (a, b), figures, fixed, embedding_model)
 
 
 def fit_spans(cs, spans, own_train, own_dev, train_all, dev_all, seed):
@@ -191,7 +193,9 @@ def short_curve(shown: list[tuple]) -> list[dict]:
     return out
 
 
-def write_models(out: Path, data_path: Path, seed, ranker, span_model, answerable, scale, figures, rounds) -> dict:
+def write_models(
+    out: Path, data_path: Path, seed, ranker, span_model, answerable, scale, figures, rounds, embedding_model: str
+) -> dict:
     """The three text models and their manifest (written last: a partial folder has none)."""
     out.mkdir(parents=True, exist_ok=True)
     for name, model in zip(FILES, (ranker, span_model, answerable)):
@@ -200,6 +204,8 @@ def write_models(out: Path, data_path: Path, seed, ranker, span_model, answerabl
         "format": 1,
         "seed": seed,
         "data_sha256": sha256_of(data_path),
+        # The cosines the models learned from are this embedding model's.
+        "embedding_model": embedding_model,
         "files": {name: sha256_of(out / name) for name in FILES},
         "features": {
             "sentence": list(SENTENCE_FEATURES),
