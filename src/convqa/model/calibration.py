@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from convqa.settings import DEFAULT_MODEL
+from convqa.settings import BUNDLED_MODEL
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 class Calibration:
     """Where an embedder's cosines fall, and the thresholds derived from them."""
 
-    model: str = DEFAULT_MODEL
+    model: str = BUNDLED_MODEL
     #: Cosines mapped to 0..1 between these (related pairs sit inside).
     dense_low: float = 0.75
     dense_high: float = 0.90
@@ -52,7 +52,7 @@ def _gemma(key: str, low: float, high: float, min_dense: float) -> Calibration:
 #: Its cosines sit far lower and further apart: best passage median 0.51 with the question's
 #: article, 0.21 without it, where e5 has 0.86 and 0.81.
 KNOWN: dict[str, Calibration] = {
-    DEFAULT_MODEL: Calibration(),
+    BUNDLED_MODEL: Calibration(),
     "embeddinggemma-300m": _gemma("embeddinggemma-300m", 0.0959, 0.6566, 0.1701),
     "embeddinggemma-300m:512": _gemma("embeddinggemma-300m:512", 0.1173, 0.6537, 0.1919),
     "embeddinggemma-300m:256": _gemma("embeddinggemma-300m:256", 0.1728, 0.6823, 0.2424),

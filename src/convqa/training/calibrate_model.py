@@ -31,7 +31,7 @@ from convqa.evaluation.dataset import EvalSet, load_squad
 from convqa.model.calibration import Calibration
 from convqa.model.embedder import Embedder
 from convqa.model.spec import spec_for
-from convqa.settings import DEFAULT_MODEL
+from convqa.settings import BUNDLED_MODEL
 from convqa.training.examples import dev_article
 
 
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
     paragraphs, questions = dev_set(args.dataset, args.articles)
     p_docs, p_text = [d for d, _ in paragraphs], [t for _, t in paragraphs]
     q_docs, q_text = [d for d, _ in questions], [t for _, t in questions]
-    e5_p, e5_q = encode(DEFAULT_MODEL, args.data_dir, p_text, q_text)
+    e5_p, e5_q = encode(BUNDLED_MODEL, args.data_dir, p_text, q_text)
     reference = best_cosines(e5_p, e5_q, p_docs, q_docs)
     other_p, other_q = encode(args.model, args.data_dir, p_text, q_text)
     base = Calibration()
