@@ -50,7 +50,6 @@ from convqa.retrieval.types import Passage, Query
 
 log = logging.getLogger(__name__)
 
-#: The shipped models.
 #: The shipped models, one folder per embedding model (named as ``settings.model``): the
 #: features include the model's raw cosines, which sit in a range of their own per model.
 MODELS_DIR = Path(__file__).resolve().parent / "learned_models"
