@@ -53,6 +53,10 @@ LABELS = {
 }
 
 
+#: The caller's settings that the started processes keep: which embedding model, and its cut.
+KEPT_SETTINGS = ("CONVQA_MODEL", "CONVQA_EMBED_DIMS")
+
+
 def convqa_command() -> list[str]:
     """The installed console script beside this Python, else ``python -m convqa.cli``."""
     script = Path(sys.executable).with_name("convqa")
@@ -141,7 +145,7 @@ def main() -> int:
     try:
         corpus, data = work / "corpus", work / "data"
         shutil.copytree(ROOT / "corpus", corpus)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CONVQA_")}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CONVQA_") or k in KEPT_SETTINGS}
         env |= {"HF_HUB_OFFLINE": "1", "CONVQA_DATA_DIR": str(data), "CONVQA_CORPUS_DIR": str(corpus)}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
         args = commands(data)

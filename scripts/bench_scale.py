@@ -48,7 +48,13 @@ PASSAGES_PER_ARTICLE = 10
 SEED = 12
 
 
+#: The caller's settings that the started processes keep: which embedding model, and its cut.
+KEPT_SETTINGS = ("CONVQA_MODEL", "CONVQA_EMBED_DIMS")
+
+
 # -- the corpus -----------------------------------------------------------------------
+
+
 def piaf_pool(path: Path) -> tuple[list[str], list[str], list[str]]:
     """PIAF's sentences (8–45 words, split by convqa's own splitter), titles and questions."""
     from convqa.corpus.sentences import sentence_spans
@@ -328,7 +334,7 @@ def run_size(passages: int, work: Path, pool: list[str], titles: list[str], ques
     row: dict = {"size": passages, "build": base_build(settings, vectors)}
     print(f"[{passages}] base build {row['build']}", file=sys.stderr, flush=True)
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONVQA_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONVQA_") or k in KEPT_SETTINGS}
     env |= {"HF_HUB_OFFLINE": "1", "CONVQA_DATA_DIR": str(data), "CONVQA_CORPUS_DIR": str(corpus)}
     unchanged = [convqa_index(env) for _ in range(repeats)]
     added, removed = [], []

@@ -79,6 +79,10 @@ class Figures:
     wrong: dict[str, int] = field(default_factory=dict)
 
 
+#: The caller's settings that the started processes keep: which embedding model, and its cut.
+KEPT_SETTINGS = ("CONVQA_MODEL", "CONVQA_EMBED_DIMS")
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process (Linux /proc), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -157,7 +161,7 @@ def scale_build(work: Path, passages: int, pool_vectors: Path | None) -> None:
 def start_app(work: Path, chroma_url: str | None) -> tuple[subprocess.Popen, str]:
     """``python app.py`` over ``work/corpus``, waited for until its page answers."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONVQA_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONVQA_") or k in KEPT_SETTINGS}
     env |= {
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",

@@ -51,6 +51,7 @@ def indexer_env(name: str, corpus: Path, data: Path, url: str, collection: str, 
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONVQA_")}
     return env | {
         "HF_HUB_OFFLINE": "1",
+        "CONVQA_MODEL": os.environ["CONVQA_MODEL"],  # the suite's model (tests/conftest.py)
         "CONVQA_CHROMA_URL": url,
         "CONVQA_COLLECTION": collection,
         "CONVQA_RECORD_DB_URL": pg,

@@ -53,7 +53,7 @@ def train_answerer_command(
         out = out or SHIPPED / settings.model
         data = work / "answer-data.json.gz"
         cached = read_json_gz(data) if data.is_file() else {}
-        if cached.get("limit") != limit or cached.get("model", "multilingual-e5-small") != settings.model:
+        if not cached or cached.get("limit") != limit or cached.get("model", "multilingual-e5-small") != settings.model:
             data = build_answer_data(dataset, work, settings, limit=limit)
         manifest = train_answerer(data, work, out, seed=seed)
     except ConvqaError as exc:
