@@ -29,11 +29,12 @@ def test_without_convqa_model_the_model_is_embeddinggemma_with_its_fitted_fusion
     assert fusion_weights(Settings(dense_weight=0.5), ["lexical", "dense"]) == [1.0, 0.5]
 
 
-def test_the_default_model_not_installed_is_one_line_naming_the_install(tmp_path):
+@pytest.mark.parametrize("selected", [{}, {"CONVQA_MODEL": gemma.NAME}], ids=["by-default", "by-setting"])
+def test_gemma_not_installed_is_one_line_naming_the_install(tmp_path, selected):
     # A user who installed the package without scripts/install.sh: nothing is written.
     done = subprocess.run(
         [sys.executable, "-m", "convqa.cli", "index", "--corpus", str(SEED_CORPUS), "--data-dir", str(tmp_path)],
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src"), "HOME": str(tmp_path)},
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src"), "HOME": str(tmp_path), **selected},
         capture_output=True,
         text=True,
         timeout=120,

@@ -5,8 +5,6 @@ the install command when it is not installed)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +14,7 @@ from convqa.errors import StoreError
 from convqa.model import gemma
 from convqa.model.spec import spec_for
 from convqa.settings import Settings
-from paths import ROOT, SEED_CORPUS
+from paths import SEED_CORPUS
 
 TEXTS = ["Combien de pays étaient représentés à la cérémonie de signature ?"]
 
@@ -93,25 +91,6 @@ def test_gemma_names_vietnams_minister_of_public_security(tmp_path, gemma_embedd
     assistant.index()
     answer = assistant.ask("Who is Vietnam's Minister of Public Security?")
     assert not answer.abstained and "Luong Tam Quang" in answer.citations[0].quote, answer.answer
-
-
-def test_selecting_gemma_when_it_is_not_installed_is_one_line_naming_the_install(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-m", "convqa.cli", "index", "--corpus", str(SEED_CORPUS), "--data-dir", str(tmp_path)],
-        env={
-            "PATH": "/usr/bin:/bin",
-            "PYTHONPATH": str(ROOT / "src"),
-            "CONVQA_MODEL": gemma.NAME,
-            "HOME": str(tmp_path),
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 1
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and "convqa models install embeddinggemma-300m" in lines[0], done.stderr
-    assert not (tmp_path / "models" / gemma.NAME).exists()
 
 
 @pytest.mark.gemma

@@ -47,6 +47,7 @@ from convqa.answer.span_features import SPAN_FEATURES, span_rows
 from convqa.index.analyzer import analyze
 from convqa.index.view import IndexView
 from convqa.retrieval.types import Passage, Query
+from convqa.settings import BUNDLED_MODEL
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ def load_models(folder: Path) -> Models:
             float(manifest["abstain_below"]),
             float(manifest["short_above"]),
             manifest["files"]["sentence.txt"],
-            manifest.get("embedding_model", "multilingual-e5-small"),
+            manifest.get("embedding_model", BUNDLED_MODEL),
         )
     except ModelsError:
         raise

@@ -14,6 +14,7 @@ import typer
 
 from convqa.cli.common import Json, fail, quiet_libraries, settings_from
 from convqa.errors import ConvqaError
+from convqa.settings import BUNDLED_MODEL
 
 #: The shipped models' folder, one subfolder per embedding model (kept in step with
 #: convqa.answer.learned.MODELS_DIR, which this module does not import: it loads numpy).
@@ -53,7 +54,7 @@ def train_answerer_command(
         out = out or SHIPPED / settings.model
         data = work / "answer-data.json.gz"
         cached = read_json_gz(data) if data.is_file() else {}
-        if not cached or cached.get("limit") != limit or cached.get("model", "multilingual-e5-small") != settings.model:
+        if not cached or cached.get("limit") != limit or cached.get("model", BUNDLED_MODEL) != settings.model:
             data = build_answer_data(dataset, work, settings, limit=limit)
         manifest = train_answerer(data, work, out, seed=seed)
     except ConvqaError as exc:

@@ -28,6 +28,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from convqa.evaluation.metrics import covers
+from convqa.pipeline import fusion_weights
 from convqa.settings import Settings
 from convqa.training.examples import dev_article, indexed_assistant
 
@@ -71,7 +72,7 @@ def fit(dataset: Path, work: Path, settings: Settings, weights: tuple[float, ...
     ]
     tallies: dict[str, dict[float, Tally]] = {"train": {}, "dev": {}}
     for weight in tqdm(weights, desc="weights", file=sys.stderr):
-        pipeline.fusion.weights = [weight if name == "dense" else 1.0 for name in names]
+        pipeline.fusion.weights = fusion_weights(settings.model_copy(update={"dense_weight": weight}), names)
         for q, query in zip(questions, queries):
             passages = pipeline.retrieve(query, limit=max(k, 8), index=view)
             answer = pipeline.composer.run(query, passages, pipeline.answerer.run(query, passages, view), k)

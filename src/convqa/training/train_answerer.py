@@ -17,6 +17,7 @@ import numpy as np
 
 from convqa.answer.features import ANSWERABLE_FEATURES, SENTENCE_FEATURES
 from convqa.answer.span_features import SPAN_FEATURES
+from convqa.settings import BUNDLED_MODEL
 from convqa.training.answer_data import read_json_gz, sha256_of
 from convqa.training.answer_rows import cases as build_cases
 from convqa.training.answer_rows import chunk_analyses, describe
@@ -91,7 +92,7 @@ def train_answerer(data_path: Path, work: Path, out: Path, seed: int = 13) -> di
     figures = dev_figures(cs, table, scores, spans, span_model, answerable, (a, b), best_span)
     figures["train_seconds"] = round(time.perf_counter() - started, 1)
     # Data cached before the embedding model was recorded were e5's, the only model then.
-    embedding_model = data.get("model", "multilingual-e5-small")
+    embedding_model = data.get("model", BUNDLED_MODEL)
     return write_models(out, data_path, seed, ranker, span_model, answerable, (a, b), figures, fixed, embedding_model)
 
 
