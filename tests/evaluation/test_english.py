@@ -1,5 +1,6 @@
-"""The hand-translated English test questions: chosen by their written rule, each one a test
-question of PIAF with its own gold range, and a clear error when the dataset does not hold them."""
+"""The hand-translated English questions (test, and tune's dev articles): chosen by their
+written rule, each one a PIAF question of its split with its own gold range, and a clear
+error when the dataset does not hold them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 
 from convqa.errors import ConvqaError
 from convqa.evaluation.dataset import ENGLISH_QUESTIONS, english_questions, load_squad
+from convqa.training.examples import dev_article
 from paths import ROOT
 
 # shared/ lies beside the repository, for developers and CI alike.
@@ -27,16 +29,22 @@ def piaf():
     return load_squad(PIAF)
 
 
-def _entries() -> list[dict]:
-    text = (files("convqa.evaluation") / "data" / ENGLISH_QUESTIONS).read_text(encoding="utf-8")
+def _entries(split: str = "test") -> list[dict]:
+    text = (files("convqa.evaluation") / "data" / ENGLISH_QUESTIONS[split]).read_text(encoding="utf-8")
     return [json.loads(line) for line in text.splitlines()]
 
 
-def test_the_file_follows_its_selection_rule(piaf):
-    # data/README.md: the test questions sorted by id, every 11th from the first.
-    test = sorted((q for q in piaf.questions if q.split == "test"), key=lambda q: q.id)
-    entries = _entries()
-    assert [e["id"] for e in entries] == [q.id for q in test[::11]]
+@pytest.mark.parametrize("split", ["test", "tune"])
+def test_the_file_follows_its_selection_rule(piaf, split):
+    # data/README.md: sorted by id, every 11th test question; of tune's dev articles, the
+    # questions at positions 0 and 2 of every 5.
+    if split == "test":
+        chosen = sorted((q for q in piaf.questions if q.split == "test"), key=lambda q: q.id)[::11]
+    else:
+        dev = [q for q in piaf.questions if q.split == "tune" and dev_article(q.title)]
+        chosen = [q for i, q in enumerate(sorted(dev, key=lambda q: q.id)) if i % 5 in (0, 2)]
+    entries = _entries(split)
+    assert [e["id"] for e in entries] == [q.id for q in chosen]
     assert len(entries) >= 100
     assert len({e["id"] for e in entries}) == len(entries)
     assert len({e["question_en"].casefold() for e in entries}) == len(entries)
@@ -45,13 +53,14 @@ def test_the_file_follows_its_selection_rule(piaf):
         assert entry["question_en"].strip() and entry["question_en"] != entry["question_fr"]
 
 
-def test_english_questions_keep_each_gold_range(piaf):
+@pytest.mark.parametrize("split", ["test", "tune"])
+def test_english_questions_keep_each_gold_range(piaf, split):
     by_id = {q.id: q for q in piaf.questions}
-    english = english_questions(piaf)
-    assert len(english) == len(_entries())
-    for question, entry in zip(english, _entries(), strict=True):
+    english = english_questions(piaf, split=split)
+    assert len(english) == len(_entries(split))
+    for question, entry in zip(english, _entries(split), strict=True):
         french = by_id[entry["id"]]
-        assert question.split == "test" and question.question == entry["question_en"]
+        assert question.split == split and question.question == entry["question_en"]
         assert (question.doc_id, question.start, question.end, question.answer) == (
             french.doc_id,
             french.start,

@@ -21,8 +21,10 @@ from convqa.corpus.loader import load_corpus, normalize_text, slugify
 from convqa.errors import ConvqaError
 
 SPLITS = ("tune", "test")
-#: Hand-translated English versions of test questions (how they were chosen: data/README.md).
-ENGLISH_QUESTIONS = "piaf-test-en.jsonl"
+#: Hand-translated English versions of PIAF questions, per split (how they were chosen:
+#: data/README.md): the test ones are measured by ``convqa eval --english``, the tune ones
+#: (dev articles only) fit the fusion of a question in English (``convqa.training.fit_fusion``).
+ENGLISH_QUESTIONS = {"test": "piaf-test-en.jsonl", "tune": "piaf-tune-dev-en.jsonl"}
 
 
 @dataclass(frozen=True)
@@ -204,24 +206,24 @@ def verify_corpus(evalset: EvalSet, folder: Path, max_bytes: int = 5_000_000) ->
             raise ConvqaError("gold_off", question=q.id)
 
 
-def english_questions(evalset: EvalSet, *, partial: bool = False) -> list[EvalQuestion]:
-    """The test questions that have an English version, with the English text in place of
-    the French one (same article, same gold range), in the data file's order.
+def english_questions(evalset: EvalSet, *, split: str = "test", partial: bool = False) -> list[EvalQuestion]:
+    """The ``split`` questions that have an English version, with the English text in place
+    of the French one (same article, same gold range), in the data file's order.
 
-    Every id must be a test question of ``evalset`` with the French text it was translated
+    Every id must be a ``split`` question of ``evalset`` with the French text it was translated
     from: another dataset, a ``--limit`` that leaves its article out or a changed question
     is an error, not a smaller or different set. With ``partial`` (a run on the first
     articles only) the questions whose article was not loaded are left out instead.
     """
     by_id = {q.id: q for q in evalset.questions}
-    source = files("convqa.evaluation") / "data" / ENGLISH_QUESTIONS
+    source = files("convqa.evaluation") / "data" / ENGLISH_QUESTIONS[split]
     result = []
     for line in source.read_text(encoding="utf-8").splitlines():
         entry = json.loads(line)
         question = by_id.get(entry["id"])
         if question is None and partial:
             continue
-        if question is None or question.split != "test" or question.question != entry["question_fr"]:
-            raise ConvqaError("english_question_missing", question=entry["id"], dataset=evalset.path)
+        if question is None or question.split != split or question.question != entry["question_fr"]:
+            raise ConvqaError("english_question_missing", question=entry["id"], split=split, dataset=evalset.path)
         result.append(replace(question, question=entry["question_en"]))
     return result

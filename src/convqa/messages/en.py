@@ -133,6 +133,6 @@ MESSAGES: dict[str, str] = {
     "loader_changed": "the loader changed the text or title of {doc_id}: offsets would not map",
     "gold_off": "gold range of question {question} does not slice to its answer",
     "english_test_only": "--english asks test questions only: drop --split tune",
-    "english_question_missing": "English question {question} is not a test question of {dataset} (another dataset, or --limit left its article out)",
+    "english_question_missing": "English question {question} is not a {split} question of {dataset} (another dataset, or --limit left its article out)",
     "no_usable_question": "no usable question in {dataset}",
 }

@@ -135,6 +135,6 @@ MESSAGES: dict[str, str] = {
     "loader_changed": "le chargeur a modifié le texte ou le titre de {doc_id} : les positions ne correspondraient plus",
     "gold_off": "la plage de référence de la question {question} ne correspond pas à sa réponse",
     "english_test_only": "--english ne pose que des questions de test : retirez --split tune",
-    "english_question_missing": "la question anglaise {question} n’est pas une question de test de {dataset} (autre jeu de données, ou --limit a écarté son article)",
+    "english_question_missing": "la question anglaise {question} n’est pas une question de {split} de {dataset} (autre jeu de données, ou --limit a écarté son article)",
     "no_usable_question": "aucune question utilisable dans {dataset}",
 }
