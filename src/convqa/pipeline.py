@@ -115,11 +115,18 @@ def build_step(name: str, registry: dict[str, Callable[[Resources], Any]], resou
     return getattr(importlib.import_module(module), attr)(resources)
 
 
-def fusion_weights(settings: Settings, names: list[str]) -> list[float]:
-    """Each retriever's weight in the fusion: the dense one's from settings, else the model's
-    fitted weight (its spec), every other one 1."""
-    dense = settings.dense_weight if settings.dense_weight is not None else spec_for(settings).dense_weight
-    return [dense if name == "dense" else 1.0 for name in names]
+def fusion_weights(settings: Settings, names: list[str], language: str = "fr") -> list[float]:
+    """Each retriever's weight in the fusion of a question in ``language``: the dense one's
+    from settings, else the model's fitted weight (its spec); the lexical one's 1 for a French
+    question and, for a question in another language, the cross-language weight (settings,
+    else the spec's); every other one 1."""
+    spec = spec_for(settings)
+    dense = settings.dense_weight if settings.dense_weight is not None else spec.dense_weight
+    lexical = 1.0
+    if language != "fr":
+        fitted = settings.cross_lexical_weight
+        lexical = fitted if fitted is not None else spec.cross_lexical_weight
+    return [dense if name == "dense" else lexical if name == "lexical" else 1.0 for name in names]
 
 
 class _Timer:
@@ -144,7 +151,11 @@ class Pipeline:
         self.resources = resources
         self.said_positions = SaidPositions()
         self.retrievers = {name: build_step(name, RETRIEVERS, resources) for name in settings.retrievers}
-        self.fusion = RRFFusion(k=settings.rrf_k, weights=fusion_weights(settings, list(self.retrievers)))
+        self.fusion = RRFFusion(k=settings.rrf_k)
+        #: Fusion weights by the question's language (see fusion_weights); "other": not French.
+        self.weights = {
+            language: fusion_weights(settings, list(self.retrievers), language) for language in ("fr", "other")
+        }
         self.neighbours = NeighbourPassages()
         self.dense_scores = DenseScores(resources.store)
         self.answerer = build_step(settings.answerer, ANSWER_STEPS, resources)
@@ -186,7 +197,8 @@ class Pipeline:
             excluded = query.exclude or query.exclude_ranges
             rankings.append([p for p in ranking if not query.excludes(p)] if excluded else ranking)
             timer.lap(f"{name}_ms")
-        passages = self.fusion.run(rankings, limit=limit)
+        weights = self.weights["fr" if query.language == "fr" else "other"]
+        passages = self.fusion.run(rankings, limit=limit, weights=weights)
         return self.dense_scores.run(query, self.neighbours.run(query, passages, index))
 
     def run(

@@ -100,6 +100,13 @@ class Settings(BaseSettings):
         description="Weight of the dense retriever's ranking in the fusion (BM25's is 1); default: the "
         "embedding model's, fitted on PIAF tune.",
     )
+    cross_lexical_weight: float | None = Field(
+        None,
+        ge=0,
+        le=10,
+        description="Weight of the lexical (French BM25) ranking in the fusion for a question in another "
+        "language (0: dense only); default: the embedding model's, fitted on English PIAF tune questions.",
+    )
 
     # The question's pipeline (convqa.pipeline): steps by name, or "package.module:Class".
     retrievers: list[str] = Field(

@@ -27,6 +27,12 @@ def test_without_convqa_model_the_model_is_embeddinggemma_with_its_fitted_fusion
     assert fusion_weights(settings, ["dense", "lexical"]) == [spec.dense_weight, 1.0] == [1.0, 1.0]
     assert fusion_weights(Settings(model=BUNDLED_MODEL), ["dense", "lexical"]) == [1.0, 1.0]
     assert fusion_weights(Settings(dense_weight=0.5), ["lexical", "dense"]) == [1.0, 0.5]
+    # A question in another language than French: BM25 (French analysis) has a quarter of its
+    # say with Gemma (fitted on English dev questions of tune), all of it with e5 (not fitted).
+    assert fusion_weights(settings, ["dense", "lexical"], "en") == [1.0, spec.cross_lexical_weight] == [1.0, 0.25]
+    assert fusion_weights(Settings(model=BUNDLED_MODEL), ["dense", "lexical"], "en") == [1.0, 1.0]
+    assert fusion_weights(Settings(cross_lexical_weight=0.0), ["dense", "lexical"], "de") == [1.0, 0.0]
+    assert fusion_weights(Settings(cross_lexical_weight=0.0), ["dense", "lexical"], "fr") == [1.0, 1.0]
 
 
 @pytest.mark.parametrize("selected", [{}, {"CONVQA_MODEL": gemma.NAME}], ids=["by-default", "by-setting"])

@@ -45,3 +45,15 @@ def test_limit_is_a_maximum():
     assert len(RRFFusion(limit=5).run([ranking])) == 5
     assert len(RRFFusion(limit=5).run([ranking], limit=3)) == 3
     assert RRFFusion().run([[], []]) == []
+
+
+def test_weights_given_to_run_override_the_steps_own():
+    # An English question's lexical list (weight 0.1): BM25's first, which the vectors do not
+    # hold, falls from 3rd to last, behind the vectors' second.
+    dense = [passage("d1", start=0), passage("dense-only", start=1000, end=1100), passage("both", start=2000, end=2100)]
+    lexical = [passage("lex-only", start=3000, end=3100), passage("both", start=2000, end=2100)]
+    fusion = RRFFusion(k=60)
+    assert [p.chunk_id for p in fusion.run([dense, lexical])] == ["both", "d1", "lex-only", "dense-only"]
+    crossed = fusion.run([dense, lexical], weights=[1.0, 0.1])
+    assert [p.chunk_id for p in crossed] == ["both", "d1", "dense-only", "lex-only"]
+    assert crossed[0].score == pytest.approx(1 / 63 + 0.1 / 62) and crossed[3].score == pytest.approx(0.1 / 61)

@@ -31,15 +31,18 @@ class RRFFusion:
         self.max_overlap = max_overlap
         self.weights = weights
 
-    def run(self, rankings: list[list[Passage]], limit: int | None = None) -> list[Passage]:
-        """The best ``limit`` passages of all rankings, fused, without near-duplicates."""
+    def run(
+        self, rankings: list[list[Passage]], limit: int | None = None, weights: list[float] | None = None
+    ) -> list[Passage]:
+        """The best ``limit`` passages of all rankings, fused, without near-duplicates
+        (``weights``: each ranking's, for this question; default: the step's own)."""
         merged: dict[str, Passage] = {}
         for ranking in rankings:
             for passage in ranking:
                 kept = merged.setdefault(passage.chunk_id, passage)
                 if kept is not passage:
                     kept.signals.update(passage.signals)
-        fused = rrf([[p.chunk_id for p in ranking] for ranking in rankings], k=self.k, weights=self.weights)
+        fused = rrf([[p.chunk_id for p in ranking] for ranking in rankings], k=self.k, weights=weights or self.weights)
         ranked = sorted(merged.values(), key=lambda p: fused[p.chunk_id], reverse=True)
         kept_list: list[Passage] = []
         for passage in ranked:
