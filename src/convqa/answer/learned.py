@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from convqa.analysis.types import Mention, PassageAnalysis
+from convqa.analysis.types import Mention
 from convqa.answer.candidates import sentence_candidates
 from convqa.answer.features import (
     ANSWERABLE_FEATURES,
@@ -44,6 +44,7 @@ from convqa.answer.features import (
 from convqa.answer.names import names_nothing_known
 from convqa.answer.reading import Reading, SpanCandidate
 from convqa.answer.span_features import SPAN_FEATURES, span_rows
+from convqa.answer.typed import stored_analyses
 from convqa.index.analyzer import analyze
 from convqa.index.view import IndexView
 from convqa.retrieval.types import Passage, Query
@@ -116,18 +117,6 @@ def load_models(folder: Path) -> Models:
         ) from None
 
 
-def _analyses(index: IndexView, passages: list[Passage]) -> dict[str, PassageAnalysis]:
-    """The stored analysis of each passage's chunk (none when the index keeps none)."""
-    read = getattr(index, "analyses", None)
-    if read is None:
-        return {}
-    try:
-        return dict(read([p.chunk_id for p in passages]) or {})
-    except Exception:  # an index without analyses answers without them, never fails
-        log.debug("no stored analyses", exc_info=True)
-        return {}
-
-
 class LearnedStep:
     """Answer step: the trained sentence ranker, span model and answerability."""
 
@@ -150,7 +139,7 @@ class LearnedStep:
             if query.vector is not None
             else [0.0] * len(cands)
         )
-        stored = _analyses(index, passages)
+        stored = stored_analyses(index, passages)
         inputs = [
             PassageIn(p.doc_id, p.start, p.end, p.text, p.score, p.signals, stored.get(p.chunk_id)) for p in passages
         ]

@@ -15,13 +15,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from convqa.analysis.question import analyse_question
 from convqa.answer.candidates import SentenceVectors, sentence_candidates
 from convqa.answer.names import names_nothing_known
 from convqa.answer.prerank import COVERAGE_WEIGHT, passage_prior, prerank
 from convqa.answer.reading import Reading, SentenceCandidate
+from convqa.answer.typed import fresh_mention, stored_analyses
+from convqa.index.analyzer import analyze
 from convqa.index.view import IndexView
 from convqa.model.calibration import Calibration
 from convqa.retrieval.types import Passage, Query
+
+#: The passages, best first, whose sentences are compared with the question by their vectors
+#: when its words are not found (the sentence vectors are stored at index time).
+SIMILARITY_PASSAGES = 5
 
 
 class SentenceScorer:
@@ -37,8 +44,10 @@ class SentenceScorer:
             return Reading()
         lexical = index.lexical
         priors = passage_prior(passages, self.calibration)
+        typed = self._typed_cue(query, passages, index)
         candidates = []
         for c in sentence_candidates(query, passages, lexical):
+            c = typed(c)
             score = prerank(priors[c.passage], c.coverage, c.features)
             candidates.append(replace(c, score=score, features={**c.features, "prior": score}))
         best_coverage = max(c.coverage for c in candidates)
@@ -56,11 +65,35 @@ class SentenceScorer:
         )
         return Reading(tuple(candidates), abstain=bool(abstain), relevance=self.support(passages, candidates, query))
 
+    def _typed_cue(self, query: Query, passages: list[Passage], index: IndexView):
+        """A function that sets a candidate's ``cue`` from the passage's stored analysis (a
+        mention of the kind asked for, new to the question: ``answer/typed.py``), keeping
+        the pattern cue of ``answer/candidates.py`` where the index holds no analysis."""
+        analyses = stored_analyses(index, passages)
+        question = analyse_question(query.text, query.language)
+        if not analyses or not question.expects:
+            return lambda c: c
+        terms = set(analyze(query.text))
+
+        def typed(c: SentenceCandidate) -> SentenceCandidate:
+            passage = passages[c.passage]
+            analysis = analyses.get(passage.chunk_id)
+            if analysis is None:
+                return c
+            fits = fresh_mention(question, terms, passage, analysis, c.start, c.end)
+            return replace(c, features={**c.features, "cue": float(fits)})
+
+        return typed
+
     def _with_similarity(
         self, query: Query, passages: list[Passage], candidates: list[SentenceCandidate]
     ) -> list[SentenceCandidate]:
         """Lexical evidence is weak: let the embedding model judge the top passages' sentences."""
-        pool = [i for i, c in enumerate(candidates) if c.passage < 3 or passages[c.passage].signals.get("neighbour")]
+        pool = [
+            i
+            for i, c in enumerate(candidates)
+            if c.passage < SIMILARITY_PASSAGES or passages[c.passage].signals.get("neighbour")
+        ]
         self.sentence_vectors.prefetch([passages[i] for i in sorted({candidates[i].passage for i in pool})])
         sims = self.sentence_vectors.similarities(query.vector, [candidates[i].text for i in pool])
         out = list(candidates)

@@ -1,0 +1,52 @@
+"""What the index's French analysis says about a candidate sentence: whether it holds a
+mention of the kind the question asks for (a person for « qui », a number for « combien »,
+a date for « quand »…) that the question does not hold already.
+
+The passages were parsed with spaCy when they were indexed (``convqa.analysis``), so this
+costs a lookup, not a parse. It is the hand-tuned step's answer-type cue: sharper than the
+regular expressions of ``answer/candidates.py``, which take any two capitalised words for a
+name (« Nations Unies »), and the reason a lead sentence that repeats the question's topic
+words loses to the sentence holding the fact.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from convqa.analysis.types import PassageAnalysis, QuestionAnalysis
+from convqa.answer.features import mentions_in
+from convqa.index.analyzer import analyze
+from convqa.index.view import IndexView
+from convqa.retrieval.types import Passage
+
+log = logging.getLogger(__name__)
+
+
+def stored_analyses(index: IndexView, passages: list[Passage]) -> dict[str, PassageAnalysis]:
+    """The stored analysis of each passage's chunk (none when the index keeps none)."""
+    read = getattr(index, "analyses", None)
+    if read is None:
+        return {}
+    try:
+        return dict(read([p.chunk_id for p in passages]) or {})
+    except Exception:  # an index without analyses answers without them, never fails
+        log.debug("no stored analyses", exc_info=True)
+        return {}
+
+
+def fresh_mention(
+    question: QuestionAnalysis,
+    question_terms: set[str],
+    passage: Passage,
+    analysis: PassageAnalysis,
+    start: int,
+    end: int,
+) -> bool:
+    """True when the article range [start, end) of ``passage`` holds a mention of the kind
+    ``question`` expects whose words are not all the question's own."""
+    if not question.expects:
+        return False
+    for m in mentions_in(analysis, passage.start, start, end):
+        if m.kind == question.expects and not set(analyze(passage.text[m.start : m.end])) <= question_terms:
+            return True
+    return False
