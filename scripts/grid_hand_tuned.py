@@ -23,7 +23,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import convqa.answer.prerank as prerank  # noqa: E402
 import convqa.answer.sentences as sentences  # noqa: E402
 from convqa.evaluation.dataset import english_questions  # noqa: E402
-from convqa.evaluation.metrics import covers  # noqa: E402
 from convqa.settings import Settings  # noqa: E402
 from convqa.training.examples import dev_article, indexed_assistant  # noqa: E402
 from convqa.training.fit_fusion import Tally  # noqa: E402
@@ -55,13 +54,7 @@ def main() -> None:
         for q, query in zip(groups[name], queries[name]):
             passages = pipeline.retrieve(query, limit=max(k, 8), index=view)
             answer = pipeline.composer.run(query, passages, pipeline.answerer.run(query, passages, view), k)
-            tally = tallies["dev" if dev_article(q.title) else "train"]
-            tally.questions += 1
-            if answer.citations and not answer.abstained:
-                c = answer.citations[0]
-                tally.evidence += covers(c.doc_id, c.start, c.end, q)
-                tally.quote += covers(c.doc_id, c.quote_start, c.quote_end, q)
-                tally.evidence5 += any(covers(x.doc_id, x.start, x.end, q) for x in answer.citations[:5])
+            tallies["dev" if dev_article(q.title) else "train"].add(answer, q)
         return {group: t.rates() for group, t in tallies.items() if t.questions}
 
     grid = [(False, 0.08, 3)] + [(True, bonus, 3) for bonus in (0.08, 0.12, 0.16, 0.24)]

@@ -33,7 +33,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from convqa.evaluation.dataset import english_questions
+from convqa.answer.types import Answer
+from convqa.evaluation.dataset import EvalQuestion, english_questions
 from convqa.evaluation.metrics import covers
 from convqa.pipeline import fusion_weights
 from convqa.settings import Settings
@@ -58,6 +59,16 @@ class Tally:
     evidence: int = 0
     quote: int = 0
     evidence5: int = 0
+
+    def add(self, answer: Answer, question: EvalQuestion) -> None:
+        """Count one answer as ``convqa eval`` scores it: its first citation's passage and
+        quote, and its first 5 citations' passages, covering the gold answer."""
+        self.questions += 1
+        if answer.citations and not answer.abstained:
+            c = answer.citations[0]
+            self.evidence += covers(c.doc_id, c.start, c.end, question)
+            self.quote += covers(c.doc_id, c.quote_start, c.quote_end, question)
+            self.evidence5 += any(covers(x.doc_id, x.start, x.end, question) for x in answer.citations[:5])
 
     def rates(self) -> dict[str, float]:
         """evidence_hit@1, quote_hit@1 and evidence_hit@5."""
@@ -104,13 +115,7 @@ def fit(
         for q, query in zip(questions, queries):
             passages = pipeline.retrieve(query, limit=max(k, 8), index=view)
             answer = pipeline.composer.run(query, passages, pipeline.answerer.run(query, passages, view), k)
-            tally = tallies["dev" if dev_article(q.title) else "train"].setdefault(weight, Tally())
-            tally.questions += 1
-            if answer.citations and not answer.abstained:
-                c = answer.citations[0]
-                tally.evidence += covers(c.doc_id, c.start, c.end, q)
-                tally.quote += covers(c.doc_id, c.quote_start, c.quote_end, q)
-                tally.evidence5 += any(covers(x.doc_id, x.start, x.end, q) for x in answer.citations[:5])
+            tallies["dev" if dev_article(q.title) else "train"].setdefault(weight, Tally()).add(answer, q)
     groups = [group for group in ("dev", "train") if tallies[group]]
     return {
         "model": settings.model,
