@@ -52,8 +52,7 @@ def main() -> None:
     def run(name: str) -> dict:
         tallies = {"dev": Tally(), "train": Tally()}
         for q, query in zip(groups[name], queries[name]):
-            passages = pipeline.retrieve(query, limit=max(k, 8), index=view)
-            answer = pipeline.composer.run(query, passages, pipeline.answerer.run(query, passages, view), k)
+            answer = pipeline.answer(query, k, index=view)
             tallies["dev" if dev_article(q.title) else "train"].add(answer, q)
         return {group: t.rates() for group, t in tallies.items() if t.questions}
 

@@ -201,6 +201,18 @@ class Pipeline:
         passages = self.fusion.run(rankings, limit=limit, weights=weights)
         return self.dense_scores.run(query, self.neighbours.run(query, passages, index))
 
+    def answer(
+        self, query: Query, limit: int, *, index: IndexView | None = None, timings: dict | None = None
+    ) -> Answer:
+        """An embedded query's Answer with up to ``limit`` citations: its passages retrieved
+        (at least 8, for the answer step to choose among), read and composed."""
+        index = index or self.view()
+        passages = self.retrieve(query, limit=max(limit, 8), index=index, timings=timings)
+        timer = _Timer(timings)
+        answer = self.composer.run(query, passages, self.answerer.run(query, passages, index), limit)
+        timer.lap("answer_ms")
+        return answer
+
     def run(
         self,
         question: object,
@@ -218,11 +230,7 @@ class Pipeline:
         if exclude_ranges:
             query = replace(query, exclude_ranges=tuple(exclude_ranges))
         limit = max(1, min(int(top_k or self.resources.settings.top_k), 20))
-        passages = self.retrieve(query, limit=max(limit, 8), index=index, timings=timings)
-        timer = _Timer(timings)
-        reading = self.answerer.run(query, passages, index)
-        answer = self.composer.run(query, passages, reading, limit)
-        timer.lap("answer_ms")
+        answer = self.answer(query, limit, index=index, timings=timings)
         timings["total_ms"] = (time.perf_counter() - started) * 1e3
         answer.timings = {k: round(v, 2) for k, v in timings.items()}
         return answer

@@ -19,7 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from convqa.analysis.question import analyse_question
-from convqa.analysis.types import MENTION_KINDS, Mention, PassageAnalysis, QuestionAnalysis
+from convqa.analysis.types import MENTION_KINDS, PassageAnalysis, QuestionAnalysis
+from convqa.answer.typed import mentions_in, new_to_question
 from convqa.index.analyzer import analyze
 
 WH = ("qui", "quoi", "quand", "ou", "combien", "pourquoi", "comment", "quel", "autre")
@@ -104,14 +105,6 @@ WORD_FEATURES = ("coverage", "coverage_gap", "local_coverage", "local_gap", "pre
 def code(value: str, values: Sequence[str]) -> float:
     """Index of a categorical value (len(values) when unknown)."""
     return float(values.index(value)) if value in values else float(len(values))
-
-
-def mentions_in(analysis: PassageAnalysis | None, passage_start: int, start: int, end: int) -> list[Mention]:
-    """The passage's mentions lying inside the article range [start, end)."""
-    if analysis is None:
-        return []
-    a, b = start - passage_start, end - passage_start
-    return [m for m in analysis.mentions if a <= m.start and m.end <= b]
 
 
 def _local_weights(question_terms: set[str], idf: Mapping[str, float], sentence_terms: list[set[str]]) -> dict:
@@ -209,7 +202,7 @@ def _own_rows(
         order = first_of.setdefault(s.passage, i)
         found = mentions_in(p.analysis, p.start, s.start, s.end)
         expected = [m for m in found if qa.expects and m.kind == qa.expects]
-        fresh = [m for m in expected if not set(analyze(p.text[m.start : m.end])) <= q_terms]
+        fresh = [m for m in expected if new_to_question(p.text[m.start : m.end], q_terms)]
         focus = float(bool(qa.focus) and any(m.head_lemma == qa.focus for m in found)) if p.analysis else math.nan
         out.append(
             [

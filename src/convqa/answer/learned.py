@@ -37,14 +37,13 @@ from convqa.answer.features import (
     QuestionIn,
     SentenceIn,
     answerable_row,
-    mentions_in,
     question_analysis,
     sentence_rows,
 )
 from convqa.answer.names import names_nothing_known
 from convqa.answer.reading import Reading, SpanCandidate
 from convqa.answer.span_features import SPAN_FEATURES, span_rows
-from convqa.answer.typed import stored_analyses
+from convqa.answer.typed import mentions_in, stored_analyses
 from convqa.index.analyzer import analyze
 from convqa.index.view import IndexView
 from convqa.retrieval.types import Passage, Query

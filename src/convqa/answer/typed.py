@@ -6,20 +6,34 @@ The passages were parsed with spaCy when they were indexed (``convqa.analysis``)
 costs a lookup, not a parse. It is the hand-tuned step's answer-type cue: sharper than the
 regular expressions of ``answer/candidates.py``, which take any two capitalised words for a
 name (« Nations Unies »), and the reason a lead sentence that repeats the question's topic
-words loses to the sentence holding the fact.
+words loses to the sentence holding the fact. The learned step's features read the same
+mentions through the same helpers (``mentions_in``, ``new_to_question``).
 """
 
 from __future__ import annotations
 
 import logging
 
-from convqa.analysis.types import PassageAnalysis, QuestionAnalysis
-from convqa.answer.features import mentions_in
+from convqa.analysis.types import Mention, PassageAnalysis, QuestionAnalysis
 from convqa.index.analyzer import analyze
 from convqa.index.view import IndexView
 from convqa.retrieval.types import Passage
 
 log = logging.getLogger(__name__)
+
+
+def mentions_in(analysis: PassageAnalysis | None, passage_start: int, start: int, end: int) -> list[Mention]:
+    """The passage's mentions lying inside the article range [start, end)."""
+    if analysis is None:
+        return []
+    a, b = start - passage_start, end - passage_start
+    return [m for m in analysis.mentions if a <= m.start and m.end <= b]
+
+
+def new_to_question(text: str, question_terms: set[str]) -> bool:
+    """True when ``text`` (a mention) holds a word the question's terms do not: a name the
+    question already gives is not its answer."""
+    return not set(analyze(text)) <= question_terms
 
 
 def stored_analyses(index: IndexView, passages: list[Passage]) -> dict[str, PassageAnalysis]:
@@ -47,6 +61,6 @@ def fresh_mention(
     if not question.expects:
         return False
     for m in mentions_in(analysis, passage.start, start, end):
-        if m.kind == question.expects and not set(analyze(passage.text[m.start : m.end])) <= question_terms:
+        if m.kind == question.expects and new_to_question(passage.text[m.start : m.end], question_terms):
             return True
     return False

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 import lightgbm as lgb
 import numpy as np
 
-from convqa.answer.features import SENTENCE_FEATURES, answerable_row, as_english, mentions_in, sentence_rows
+from convqa.answer.features import SENTENCE_FEATURES, answerable_row, as_english, sentence_rows
 from convqa.answer.span_features import SPAN_FEATURES, span_rows
+from convqa.answer.typed import mentions_in
 from convqa.evaluation.metrics import f1_score
 from convqa.training.answer_rows import Case
 

@@ -113,8 +113,7 @@ def fit(
     for weight in tqdm(weights, desc="weights", file=sys.stderr):
         pipeline.weights[language] = fusion_weights(settings.model_copy(update={knob: weight}), names, language)
         for q, query in zip(questions, queries):
-            passages = pipeline.retrieve(query, limit=max(k, 8), index=view)
-            answer = pipeline.composer.run(query, passages, pipeline.answerer.run(query, passages, view), k)
+            answer = pipeline.answer(query, k, index=view)
             tallies["dev" if dev_article(q.title) else "train"].setdefault(weight, Tally()).add(answer, q)
     groups = [group for group in ("dev", "train") if tallies[group]]
     return {
