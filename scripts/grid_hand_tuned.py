@@ -8,7 +8,9 @@ scored as ``convqa eval`` scores it. Choices are made on the dev articles of tun
 questions are never read. The module constants are set for the run only: this is a record
 of a measurement, not a setting.
 
-Run: ``python scripts/grid_hand_tuned.py --dataset piaf.json --work DIR [--model NAME]``
+Run: ``python scripts/grid_hand_tuned.py --dataset piaf.json --work DIR [--model NAME]``;
+``--passages 3,5,8,all`` runs only the typed cue at its bonus with those passage counts
+(docs/eval/hand-tuned-passages.json; "all": every passage read).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ def main() -> None:
     parser.add_argument("--dataset", type=Path, required=True)
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--model", default="embeddinggemma-300m")
+    parser.add_argument("--passages", help="only these passage counts, comma-separated ('all': every one read)")
     args = parser.parse_args()
     settings = Settings(model=args.model, answerer="sentences")
     evalset, assistant = indexed_assistant(args.dataset, args.work, settings)
@@ -56,13 +59,16 @@ def main() -> None:
             tallies["dev" if dev_article(q.title) else "train"].add(answer, q)
         return {group: t.rates() for group, t in tallies.items() if t.questions}
 
-    grid = [(False, 0.08, 3)] + [(True, bonus, 3) for bonus in (0.08, 0.12, 0.16, 0.24)]
-    grid += [(True, 0.08, pool) for pool in (5, 8)]
+    if args.passages:
+        grid = [(True, 0.08, None if p == "all" else int(p)) for p in args.passages.split(",")]
+    else:
+        grid = [(False, 0.08, 3)] + [(True, bonus, 3) for bonus in (0.08, 0.12, 0.16, 0.24)]
+        grid += [(True, 0.08, pool) for pool in (5, 8)]
     out = {}
     for typed, bonus, pool in grid:
         sentences.SentenceScorer._typed_cue = TYPED if typed else _untyped
         prerank.CUE_BONUS, sentences.SIMILARITY_PASSAGES = bonus, pool
-        out[f"typed={typed} bonus={bonus} passages={pool}"] = {name: run(name) for name in groups}
+        out[f"typed={typed} bonus={bonus} passages={pool or 'all'}"] = {name: run(name) for name in groups}
     print(json.dumps(out, indent=2))
 
 

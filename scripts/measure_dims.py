@@ -14,6 +14,7 @@ the hand-translated English questions of each. Dense-only passage hits are given
 the pipeline's, and the bytes one vector takes in the store.
 
 Run: ``python scripts/measure_dims.py --dataset piaf.json --work DIR [--dims 768,512,256]``
+(``--model multilingual-e5-small --dims 384``: e5's figures, uncut, by the same route).
 """
 
 from __future__ import annotations
@@ -42,8 +43,6 @@ from convqa.settings import Settings  # noqa: E402
 from convqa.training.examples import dev_article, indexed_assistant  # noqa: E402
 from convqa.training.fit_fusion import Tally  # noqa: E402
 
-MODEL = "embeddinggemma-300m"
-
 
 class CutStore:
     """The vector store's passages with their vectors cut to ``dims`` (search and cosines
@@ -57,7 +56,9 @@ class CutStore:
             metas += [dict(m or {}) for m in got["metadatas"]]
             vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
         self.ids, self.texts, self.metas = ids, texts, metas
-        self.vectors = cut_dimensions(np.concatenate(vectors), dims)
+        stored = np.concatenate(vectors)
+        self.full = stored.shape[1]
+        self.vectors = cut_dimensions(stored, dims)
         self.row = {c: i for i, c in enumerate(ids)}
 
     def count(self) -> int:
@@ -99,13 +100,13 @@ class CutEmbedder:
 def cut_pipeline(pipeline: Pipeline, dims: int) -> Pipeline:
     """The same pipeline over the vectors cut to ``dims``, with that cut's calibration."""
     r = pipeline.resources
-    embedder = CutEmbedder(r.embedder, dims)
+    embedder, store = CutEmbedder(r.embedder, dims), CutStore(r.store, dims)
     cut = replace(
         r,
         embedder=embedder,
-        store=CutStore(r.store, dims),
+        store=store,
         sentence_vectors=SentenceVectors(embedder, CutSentences(r.sentence_vectors.stored, dims)),
-        calibration=calibration_for(MODEL, None if dims == 768 else dims),
+        calibration=r.calibration if dims >= store.full else calibration_for(r.settings.model, dims),
     )
     return Pipeline(cut)
 
@@ -115,10 +116,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", type=Path, required=True)
     parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--model", default="embeddinggemma-300m")
     parser.add_argument("--dims", default="768,512,256")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    evalset, assistant = indexed_assistant(args.dataset, args.work, Settings(model=MODEL, answerer="sentences"))
+    evalset, assistant = indexed_assistant(args.dataset, args.work, Settings(model=args.model, answerer="sentences"))
     pipeline, k = assistant.pipeline, assistant.settings.top_k
     view = pipeline.view()
     groups = {

@@ -3,7 +3,7 @@
 A sentence's score adds the passage's standing (fused rank, cosine), how much of the
 question it covers, a small bonus when it holds the kind of thing asked, and in a
 conversation a bonus near the previous quote (a repeated sentence comes last). When the
-words of the question are not found (an English question, a paraphrase), the top
+words of the question are not found (an English question, a paraphrase), the
 passages' sentences are also compared with the question by their vectors. It abstains
 when neither vectors nor words tie the best passage to the question, or when a French
 question names only things the articles never mention (``answer/names.py``), and rates each
@@ -27,8 +27,11 @@ from convqa.model.calibration import Calibration
 from convqa.retrieval.types import Passage, Query
 
 #: The passages, best first, whose sentences are compared with the question by their vectors
-#: when its words are not found (the sentence vectors are stored at index time).
-SIMILARITY_PASSAGES = 5
+#: when its words are not found (the sentence vectors are stored at index time); None: every
+#: passage read. Chosen on tune (scripts/grid_hand_tuned.py --passages): for both models, each
+#: passage more raised evidence_hit@5 on dev, train and English dev, and quote_hit@1 rose for
+#: EmbeddingGemma (e5's moved by two dev questions, a tie).
+SIMILARITY_PASSAGES: int | None = None
 
 
 class SentenceScorer:
@@ -88,11 +91,13 @@ class SentenceScorer:
     def _with_similarity(
         self, query: Query, passages: list[Passage], candidates: list[SentenceCandidate]
     ) -> list[SentenceCandidate]:
-        """Lexical evidence is weak: let the embedding model judge the top passages' sentences."""
+        """Lexical evidence is weak: let the embedding model judge the passages' sentences."""
         pool = [
             i
             for i, c in enumerate(candidates)
-            if c.passage < SIMILARITY_PASSAGES or passages[c.passage].signals.get("neighbour")
+            if SIMILARITY_PASSAGES is None
+            or c.passage < SIMILARITY_PASSAGES
+            or passages[c.passage].signals.get("neighbour")
         ]
         self.sentence_vectors.prefetch([passages[i] for i in sorted({candidates[i].passage for i in pool})])
         sims = self.sentence_vectors.similarities(query.vector, [candidates[i].text for i in pool])
