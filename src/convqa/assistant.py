@@ -133,6 +133,7 @@ class Assistant:
         return info | {
             "model": self.store.model or self.store.recipe,
             "answerer": getattr(self.pipeline.answerer, "description", self.settings.answerer),
+            "abstention": self.pipeline.abstention.description,
         }
 
 

@@ -7,6 +7,7 @@
       ─► fusion                                list[list[Passage]] → list[Passage]
       ─► conversation neighbours, dense scores (Query, passages) → passages
       ─► answer step (sentences or reader)     (Query, passages, view) → Reading
+      ─► abstention (learned or rules)         (Query, passages, Reading, view) → Reading
       ─► composer                              Reading → Answer with citations
       ─► rewriter (only with a chat model)     Answer → text pieces, then the Answer
 
@@ -28,6 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from convqa.answer.answerability import load_abstention
 from convqa.answer.candidates import SentenceVectors
 from convqa.answer.compose import Composer
 from convqa.answer.learned import load_learned_step
@@ -159,6 +161,7 @@ class Pipeline:
         self.neighbours = NeighbourPassages()
         self.dense_scores = DenseScores(resources.store)
         self.answerer = build_step(settings.answerer, ANSWER_STEPS, resources)
+        self.abstention = load_abstention(resources)
         self.composer = Composer(settings.cite_min_relevance)
         # None for the extractive default: no chat-model code is loaded.
         self.rewriter = rewriter_for(settings)
@@ -201,6 +204,11 @@ class Pipeline:
         passages = self.fusion.run(rankings, limit=limit, weights=weights)
         return self.dense_scores.run(query, self.neighbours.run(query, passages, index))
 
+    def read(self, query: Query, passages: list[Passage], index: IndexView | None = None) -> Reading:
+        """The answer step's Reading of these passages, with the abstention step's verdict."""
+        index = index or self.view()
+        return self.abstention.run(query, passages, self.answerer.run(query, passages, index), index)
+
     def answer(
         self, query: Query, limit: int, *, index: IndexView | None = None, timings: dict | None = None
     ) -> Answer:
@@ -209,7 +217,7 @@ class Pipeline:
         index = index or self.view()
         passages = self.retrieve(query, limit=max(limit, 8), index=index, timings=timings)
         timer = _Timer(timings)
-        answer = self.composer.run(query, passages, self.answerer.run(query, passages, index), limit)
+        answer = self.composer.run(query, passages, self.read(query, passages, index), limit)
         timer.lap("answer_ms")
         return answer
 

@@ -118,6 +118,13 @@ class Settings(BaseSettings):
         "sentences",
         description="Answer step: sentences (hand-tuned scorer), reader (a trained reader), or module:Class.",
     )
+    # The hand-tuned step's own thresholds answer most questions whose article is missing;
+    # the learned answerability classifier catches most of them (README, "Abstention").
+    abstention: Literal["learned", "rules"] = Field(
+        "learned",
+        description="Who decides that the articles do not answer: learned (the answerability classifier "
+        "shipped with the learned step) or rules (the answer step's own).",
+    )
     reader_dir: Path | None = Field(
         None, description="Folder of the reader's weights; default: the ones shipped with convqa."
     )

@@ -169,7 +169,7 @@ def test_eval_command_writes_complete_metrics_and_reports(tmp_path):
             str(out),
             "--held-out-articles",
             "--variants",
-            "sentences",
+            "sentences-rules",
         ],
         capture_output=True,
         text=True,
@@ -214,9 +214,12 @@ def test_eval_command_writes_complete_metrics_and_reports(tmp_path):
     assert metrics["splits"]["test"]["reading_f1"] is None
     held = metrics["held_out_articles"]
     assert held["n_questions"] == config["split_questions"]["test"] and 0.0 <= held["abstain_rate"] <= 1.0
-    variant = metrics["variants"]["sentences"]
+    # The hand-tuned step with its own thresholds gives no short answer and abstains by rules.
+    variant = metrics["variants"]["sentences-rules"]
     assert variant["n_questions"] == config["split_questions"]["test"] and variant["short_f1"] == 0.0
+    assert variant["abstention"].startswith("rules")
     assert config["settings"]["answerer"] == "sentences" and "embed_titles" in config["settings"]
+    assert config["settings"]["abstention"] == "learned"
 
     assert json.loads((out / "metrics.json").read_text(encoding="utf-8"))["config"] == config
     assert "| evidence_hit@5 |" in (out / "report.md").read_text(encoding="utf-8")

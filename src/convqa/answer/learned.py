@@ -116,6 +116,80 @@ def load_models(folder: Path) -> Models:
         ) from None
 
 
+@dataclass(frozen=True)
+class LearnedInputs:
+    """What the three models read of one question: its candidates, their cosines and the
+    feature rows of ``answer/features.py``."""
+
+    candidates: list
+    cosines: list[float]
+    passages: list[PassageIn]
+    sentences: list[SentenceIn]
+    question: QuestionIn
+    rows: list[list[float]]
+
+
+def learned_inputs(resources: Any, query: Query, passages: list[Passage], index: IndexView) -> LearnedInputs | None:
+    """The models' inputs for these passages; None when they hold no sentence."""
+    lexical = index.lexical
+    cands = sentence_candidates(query, passages, lexical) if passages else []
+    if not cands:
+        return None
+    resources.sentence_vectors.prefetch(passages)
+    sims = (
+        resources.sentence_vectors.similarities(query.vector, [c.text for c in cands])
+        if query.vector is not None
+        else [0.0] * len(cands)
+    )
+    stored = stored_analyses(index, passages)
+    inputs = [PassageIn(p.doc_id, p.start, p.end, p.text, p.score, p.signals, stored.get(p.chunk_id)) for p in passages]
+    # A follow-up is read as a question of its own: the context found the passages, its
+    # words do not make a sentence answer (a new topic's question would not abstain).
+    own = sentence_candidates(replace(query, context=""), passages, lexical) if query.context else cands
+    sentences = [
+        SentenceIn(c.passage, c.start, c.end, c.coverage, c.features["cue"], float(s)) for c, s in zip(own, sims)
+    ]
+    terms = list(dict.fromkeys(analyze(query.text)))
+    idf = dict(zip(terms, map(float, lexical.idf(terms)))) if terms else {}
+    unknown = names_nothing_known(query.text, query.language, lambda t: lexical.mentions(t, query.exclude))
+    question = QuestionIn(query.text, question_analysis(query.text, query.language), query.language, idf, unknown)
+    return LearnedInputs(
+        cands, list(map(float, sims)), inputs, sentences, question, sentence_rows(question, inputs, sentences)
+    )
+
+
+def best_span(models: Models, x: LearnedInputs, scores: np.ndarray) -> tuple[float, SpanCandidate | None]:
+    """The best candidate span of the best sentences (by ``scores``), and its predicted F1."""
+    order = list(np.argsort(-scores))
+    best, found, rows = float(scores.max()), [], []
+    for i in order[:SPAN_SENTENCES]:
+        s = x.sentences[i]
+        p = x.passages[s.passage]
+        offset = s.start - p.start
+        text = p.text[offset : s.end - p.start]
+        local = [
+            Mention(m.start - offset, m.end - offset, m.kind, m.head_lemma, m.dep)
+            for m in mentions_in(p.analysis, p.start, s.start, s.end)
+        ]
+        rows += span_rows(x.question.analysis, x.question.text, text, local, order.index(i), float(scores[i]), best)
+        found += [(p.doc, s.start + m.start, m, text) for m in local]
+    if not rows:
+        return math.nan, None
+    predicted = models.span.predict(np.asarray(rows, dtype=float))
+    j = int(np.argmax(predicted))
+    doc, start, m, text = found[j]
+    end = start + (m.end - m.start)
+    return float(predicted[j]), SpanCandidate(doc, start, end, text[m.start : m.end], score=float(predicted[j]))
+
+
+def answerable_probability(models: Models, x: LearnedInputs, scores: np.ndarray, span_f1: float) -> float:
+    """The answerability classifier's Platt-scaled probability that the passages answer."""
+    row = answerable_row(x.rows, list(scores), span_f1)
+    z = float(models.answerable.predict(np.asarray([row]), raw_score=True)[0])
+    a, b = models.platt
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, a * z + b))))
+
+
 class LearnedStep:
     """Answer step: the trained sentence ranker, span model and answerability."""
 
@@ -126,48 +200,24 @@ class LearnedStep:
 
     def run(self, query: Query, passages: list[Passage], index: IndexView) -> Reading:
         """Candidates ranked by the model, the short answer, answerability and support."""
-        if not passages:
+        x = learned_inputs(self.resources, query, passages, index)
+        if x is None:
             return Reading()
-        lexical, r = index.lexical, self.resources
-        cands = sentence_candidates(query, passages, lexical)
-        if not cands:
-            return Reading()
-        r.sentence_vectors.prefetch(passages)
-        sims = (
-            r.sentence_vectors.similarities(query.vector, [c.text for c in cands])
-            if query.vector is not None
-            else [0.0] * len(cands)
-        )
-        stored = stored_analyses(index, passages)
-        inputs = [
-            PassageIn(p.doc_id, p.start, p.end, p.text, p.score, p.signals, stored.get(p.chunk_id)) for p in passages
-        ]
-        # A follow-up is read as a question of its own: the context found the passages, its
-        # words do not make a sentence answer (a new topic's question would not abstain).
-        own = sentence_candidates(replace(query, context=""), passages, lexical) if query.context else cands
-        sentences = [
-            SentenceIn(c.passage, c.start, c.end, c.coverage, c.features["cue"], float(s)) for c, s in zip(own, sims)
-        ]
-        terms = list(dict.fromkeys(analyze(query.text)))
-        idf = dict(zip(terms, map(float, lexical.idf(terms)))) if terms else {}
-        unknown = names_nothing_known(query.text, query.language, lambda t: lexical.mentions(t, query.exclude))
-        question = QuestionIn(query.text, question_analysis(query.text, query.language), query.language, idf, unknown)
-        rows = sentence_rows(question, inputs, sentences)
-        scores = self.models.sentence.predict(np.asarray(rows, dtype=float))
+        scores = self.models.sentence.predict(np.asarray(x.rows, dtype=float))
         learned = scores.copy()
-        for i, c in enumerate(cands):  # the conversation's rules (see module docstring)
+        for i, c in enumerate(x.candidates):  # the conversation's rules (see module docstring)
             scores[i] += PROXIMITY_BONUS * c.features.get("proximity", 0.0) - REPEAT_PENALTY * c.features.get(
                 "repeat", 0.0
             )
-        best_span, span = self._best_span(question, inputs, sentences, scores)
-        probability = self._answerable(rows, list(learned), best_span)
+        span_f1, span = best_span(self.models, x, scores)
+        probability = answerable_probability(self.models, x, learned, span_f1)
         # The names check stays a rule: a French question naming only what no article
         # mentions cannot be answered, however close its passages are.
-        abstain = probability < self.models.abstain_below or unknown
+        abstain = probability < self.models.abstain_below or x.question.names_unknown
         ranked = sorted(
             (
-                replace(c, score=float(s), features={**c.features, "cosine": float(sims[i])})
-                for i, (c, s) in enumerate(zip(cands, scores))
+                replace(c, score=float(s), features={**c.features, "cosine": x.cosines[i]})
+                for i, (c, s) in enumerate(zip(x.candidates, scores))
             ),
             key=lambda c: c.score,
             reverse=True,
@@ -182,36 +232,6 @@ class LearnedStep:
             abstain=bool(abstain),
             relevance=self._support(ranked, probability),
         )
-
-    def _best_span(self, question, inputs, sentences, scores) -> tuple[float, SpanCandidate | None]:
-        """The best candidate span of the best sentences, and its predicted F1."""
-        order = list(np.argsort(-scores))
-        best, found, rows = float(scores.max()), [], []
-        for i in order[:SPAN_SENTENCES]:
-            s = sentences[i]
-            p = inputs[s.passage]
-            offset = s.start - p.start
-            text = p.text[offset : s.end - p.start]
-            local = [
-                Mention(m.start - offset, m.end - offset, m.kind, m.head_lemma, m.dep)
-                for m in mentions_in(p.analysis, p.start, s.start, s.end)
-            ]
-            rows += span_rows(question.analysis, question.text, text, local, order.index(i), float(scores[i]), best)
-            found += [(p.doc, s.start + m.start, m, text) for m in local]
-        if not rows:
-            return math.nan, None
-        predicted = self.models.span.predict(np.asarray(rows, dtype=float))
-        j = int(np.argmax(predicted))
-        doc, start, m, text = found[j]
-        end = start + (m.end - m.start)
-        return float(predicted[j]), SpanCandidate(doc, start, end, text[m.start : m.end], score=float(predicted[j]))
-
-    def _answerable(self, rows, scores, best_span: float) -> float:
-        z = float(
-            self.models.answerable.predict(np.asarray([answerable_row(rows, scores, best_span)]), raw_score=True)[0]
-        )
-        a, b = self.models.platt
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, a * z + b))))
 
     @staticmethod
     def _support(ranked, probability: float) -> dict[int, float]:

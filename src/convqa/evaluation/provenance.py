@@ -15,6 +15,7 @@ CONFIG_SETTINGS = (
     "max_question_chars",
     "retrievers",
     "answerer",
+    "abstention",
     "reader_dir",
     "reader_precision",
     "reader_abstain_below",

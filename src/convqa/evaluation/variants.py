@@ -16,6 +16,8 @@ from convqa.pipeline import Pipeline
 
 VARIANTS: dict[str, dict] = {
     "sentences": {"answerer": "sentences"},
+    # The hand-tuned step abstaining by its own thresholds (before the learned answerability).
+    "sentences-rules": {"answerer": "sentences", "abstention": "rules"},
     "learned": {"answerer": "learned"},
     "reader-fp32": {"answerer": "reader", "reader_precision": "fp32"},
     "reader-bf16": {"answerer": "reader", "reader_precision": "bf16"},
@@ -37,5 +39,6 @@ def run_variants(assistant, questions: list[EvalQuestion], k: int, names: list[s
             "answer_step_ms_p50": percentile(step, 50),
             "answer_step_ms_p95": percentile(step, 95),
             "answerer": getattr(pipeline.answerer, "description", settings.answerer),
+            "abstention": pipeline.abstention.description,
         }
     return out

@@ -175,6 +175,7 @@ def index_status(
         "model": model,
         "calibrated": calibrated,
         "answerer": settings.answerer,
+        "abstention": settings.abstention,
         "store": "server" if settings.chroma_url else "embedded",
         "location": settings.store_description,
         "indexer": settings.indexer,

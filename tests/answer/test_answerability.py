@@ -1,0 +1,108 @@
+"""The abstention step (convqa.answer.answerability): the hand-tuned step's sentences, the
+learned answerability's verdict. Real model, real index, the seed article."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+
+import pytest
+
+from convqa.answer.answerability import ABSTENTION_FILE, LearnedAnswerability, RuleAbstention, fitted_thresholds
+from convqa.answer.learned import models_dir
+from convqa.settings import BUNDLED_MODEL
+from paths import ROOT, SEED_CORPUS
+
+PIAF = ROOT.parent / "shared" / "eval" / "piaf-v1.0.json"
+
+
+def test_the_default_abstains_by_the_shipped_classifier_at_its_fitted_thresholds(seed_assistant):
+    step = seed_assistant.pipeline.abstention
+    assert isinstance(step, LearnedAnswerability)
+    assert seed_assistant.status()["abstention"].startswith("learned (sha256 ")
+    shipped = json.loads((models_dir(BUNDLED_MODEL) / ABSTENTION_FILE).read_text(encoding="utf-8"))
+    assert step.abstain_below == shipped["abstain_below"]
+    assert 0 < step.abstain_below["fr"] < 0.5
+
+
+def test_questions_whose_article_is_not_indexed_abstain_far_more_often(make_settings, embedder, tmp_path):
+    """The 24 dev articles of PIAF tune indexed, each question asked with its own article left
+    out (as if it were not indexed) and as it is: the rules answer most held-out questions
+    from a wrong article; the classifier abstains on most, and on few ordinary ones."""
+    from dataclasses import replace
+
+    from convqa.assistant import Assistant
+    from convqa.evaluation.dataset import load_squad, write_corpus
+    from convqa.training.examples import dev_article
+
+    full = load_squad(PIAF)
+    articles = [a for a in full.articles if a.split == "tune" and dev_article(a.title)]
+    ids = {a.doc_id for a in articles}
+    questions = [q for q in full.questions if q.doc_id in ids][::8]
+    write_corpus(replace(full, articles=articles, questions=questions), tmp_path / "corpus")
+    learned = Assistant(make_settings(tmp_path / "corpus"), embedder=embedder)
+    learned.index()
+    rules = Assistant(make_settings(tmp_path / "corpus", abstention="rules"), embedder=embedder)
+    rules.index()
+
+    def abstained(assistant, exclude: bool) -> float:
+        left_out = [frozenset({q.doc_id}) if exclude else frozenset() for q in questions]
+        asked = [assistant.pipeline.run(q.question, exclude=out) for q, out in zip(questions, left_out)]
+        return sum(a.abstained for a in asked) / len(asked)
+
+    held_learned, held_rules = abstained(learned, True), abstained(rules, True)
+    assert len(questions) >= 40
+    assert held_learned >= 0.5 and held_learned >= held_rules + 0.25, (held_learned, held_rules)
+    assert abstained(learned, False) <= 0.1
+
+
+def test_answerable_questions_are_still_answered_with_their_sentence(seed_assistant):
+    first = seed_assistant.ask("Combien de pays étaient représentés à la cérémonie de signature ?")
+    assert not first.abstained and "110 pays" in first.citations[0].quote, first.answer
+    follow = seed_assistant.ask("Et qui a parlé au nom des chefs de délégation ?", history=[first])
+    assert not follow.abstained and "Maria José Pinto Gonzalez Artigas" in follow.citations[0].quote
+    english = seed_assistant.ask("What did the UNODC chief promise Vietnam?")
+    assert not english.abstained and "assistance technique" in english.citations[0].quote
+
+
+def test_the_rules_still_abstain_where_the_classifier_would_answer(seed_assistant):
+    # The names check: no article mentions Australia; the classifier cannot overrule it.
+    assert seed_assistant.ask("Quelle est la capitale de l'Australie ?").abstained
+    first = seed_assistant.ask("Quel organisme dirige Ghada Waly ?")
+    assert seed_assistant.ask("Quel temps fera-t-il demain à Paris ?", history=[first]).abstained
+
+
+def test_missing_models_abstain_by_the_rules_with_one_warning(make_settings, embedder, tmp_path, caplog):
+    from convqa.assistant import Assistant
+
+    with caplog.at_level(logging.WARNING):
+        assistant = Assistant(make_settings(SEED_CORPUS, answerer_dir=tmp_path / "nowhere"), embedder=embedder)
+    assert isinstance(assistant.pipeline.abstention, RuleAbstention)
+    warned = [r.getMessage() for r in caplog.records if "abstaining by the answer step's own rules" in r.getMessage()]
+    assert len(warned) == 1 and "CONVQA_ABSTENTION=rules" in warned[0]
+    assert assistant.status()["abstention"].startswith("rules (learned answerability unavailable")
+
+
+@pytest.mark.fast
+def test_unreadable_thresholds_fall_back_to_the_learned_steps_own(tmp_path, caplog):
+    folder = tmp_path / "models"
+    shutil.copytree(models_dir(BUNDLED_MODEL), folder)
+    assert fitted_thresholds(folder) is not None
+    (folder / ABSTENTION_FILE).write_text("{not json", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        assert fitted_thresholds(folder) is None
+    assert any("cannot be read" in r.getMessage() for r in caplog.records)
+    (folder / ABSTENTION_FILE).unlink()
+    assert fitted_thresholds(folder) is None  # never fitted: no warning needed
+
+
+@pytest.mark.fast
+def test_the_learned_answer_step_is_not_judged_twice():
+    from convqa.answer.answerability import load_abstention
+    from convqa.settings import Settings
+
+    class Resources:
+        settings = Settings(answerer="learned")
+
+    assert isinstance(load_abstention(Resources()), RuleAbstention)
