@@ -107,6 +107,8 @@ def load_abstention(resources: Any) -> Abstention:
     configured = getattr(settings, "answerer_dir", None)
     folder = Path(configured) if configured else models_dir(settings.model)
     try:
+        if not configured and not folder.is_dir():
+            raise ModelsError(f"no learned answerability is shipped for the embedding model {settings.model}")
         models = load_models(folder)
         if models.embedding_model != settings.model:
             raise ModelsError(f"the models in {folder} were trained on {models.embedding_model}'s cosines")

@@ -60,7 +60,7 @@ Variants = Annotated[
     Optional[str],
     typer.Option(
         "--variants",
-        help="Also measure these answer steps, comma separated: sentences, learned, reader-fp32, reader-bf16 (default: none).",
+        help="Also measure these answer steps, comma separated: sentences, sentences-rules (abstaining by its own thresholds), learned, reader-fp32, reader-bf16 (default: none).",
     ),
 ]
 Split = Annotated[
