@@ -34,9 +34,8 @@ from convqa.answer.learned import (
     ModelsError,
     answerable_probability,
     best_span,
+    configured_models,
     learned_inputs,
-    load_models,
-    models_dir,
 )
 from convqa.answer.reading import Reading
 from convqa.index.view import IndexView
@@ -104,14 +103,8 @@ def load_abstention(resources: Any) -> Abstention:
     settings = resources.settings
     if settings.abstention == "rules" or settings.answerer == "learned":  # the learned step judges itself
         return RuleAbstention()
-    configured = getattr(settings, "answerer_dir", None)
-    folder = Path(configured) if configured else models_dir(settings.model)
     try:
-        if not configured and not folder.is_dir():
-            raise ModelsError(f"no learned answerability is shipped for the embedding model {settings.model}")
-        models = load_models(folder)
-        if models.embedding_model != settings.model:
-            raise ModelsError(f"the models in {folder} were trained on {models.embedding_model}'s cosines")
+        folder, models = configured_models(settings)
     except ModelsError as exc:
         log.warning(
             "%s: abstaining by the answer step's own rules instead. Fix: reinstall convqa, or set "

@@ -248,19 +248,26 @@ def models_dir(model: str) -> Path:
     return MODELS_DIR / model
 
 
+def configured_models(settings: Any) -> tuple[Path, Models]:
+    """The folder of the learned models the settings name (``answerer_dir``, else the ones
+    shipped for ``settings.model``) and its models, checked; ModelsError when they are
+    missing, corrupt or trained on another embedding model's cosines."""
+    configured = getattr(settings, "answerer_dir", None)
+    folder = Path(configured) if configured else models_dir(settings.model)
+    if not configured and not folder.is_dir():
+        raise ModelsError(f"no learned answer step is shipped for the embedding model {settings.model}")
+    models = load_models(folder)
+    trained_for = models.embedding_model
+    if trained_for != settings.model:
+        raise ModelsError(f"the models in {folder} were trained on {trained_for}'s cosines, not {settings.model}'s")
+    return folder, models
+
+
 def load_learned_step(resources: Any, fallback: Callable[[Any], Any]) -> Any:
     """The learned step; when its models are missing or corrupt, a one-line warning that
     names the fix and the hand-tuned step instead."""
-    settings = resources.settings
-    configured = getattr(settings, "answerer_dir", None)
-    folder = Path(configured) if configured else models_dir(settings.model)
     try:
-        if not configured and not folder.is_dir():
-            raise ModelsError(f"no learned answer step is shipped for the embedding model {settings.model}")
-        models = load_models(folder)
-        trained_for = models.embedding_model
-        if trained_for != settings.model:
-            raise ModelsError(f"the models in {folder} were trained on {trained_for}'s cosines, not {settings.model}'s")
+        _, models = configured_models(resources.settings)
     except ModelsError as exc:
         log.warning(
             "%s: answering with the hand-tuned scorer instead. Fix: reinstall convqa, or retrain with "
