@@ -134,6 +134,7 @@ class Assistant:
             "model": self.store.model or self.store.recipe,
             "answerer": getattr(self.pipeline.answerer, "description", self.settings.answerer),
             "abstention": self.pipeline.abstention.description,
+            "short_answer": self.pipeline.short_answer.description,
         }
 
 

@@ -8,6 +8,7 @@
       ─► conversation neighbours, dense scores (Query, passages) → passages
       ─► answer step (sentences or reader)     (Query, passages, view) → Reading
       ─► abstention (learned or rules)         (Query, passages, Reading, view) → Reading
+      ─► short answer (typed or model)         (Query, passages, Reading, view) → Reading
       ─► composer                              Reading → Answer with citations
       ─► rewriter (only with a chat model)     Answer → text pieces, then the Answer
 
@@ -37,6 +38,7 @@ from convqa.answer.reader_step import load_reader_step
 from convqa.answer.reading import Reading
 from convqa.answer.rewrite import rewriter_for
 from convqa.answer.sentences import SentenceScorer
+from convqa.answer.typed_short import load_short_answer
 from convqa.answer.types import Answer
 from convqa.conversation import Turn
 from convqa.index.follow import LexicalFollower
@@ -162,6 +164,7 @@ class Pipeline:
         self.dense_scores = DenseScores(resources.store)
         self.answerer = build_step(settings.answerer, ANSWER_STEPS, resources)
         self.abstention = load_abstention(resources)
+        self.short_answer = load_short_answer(settings.short_answer)
         self.composer = Composer(settings.cite_min_relevance)
         # None for the extractive default: no chat-model code is loaded.
         self.rewriter = rewriter_for(settings)
@@ -205,9 +208,11 @@ class Pipeline:
         return self.dense_scores.run(query, self.neighbours.run(query, passages, index))
 
     def read(self, query: Query, passages: list[Passage], index: IndexView | None = None) -> Reading:
-        """The answer step's Reading of these passages, with the abstention step's verdict."""
+        """The answer step's Reading of these passages, with the abstention step's verdict and
+        the short answer."""
         index = index or self.view()
-        return self.abstention.run(query, passages, self.answerer.run(query, passages, index), index)
+        reading = self.abstention.run(query, passages, self.answerer.run(query, passages, index), index)
+        return self.short_answer.run(query, passages, reading, index)
 
     def answer(
         self, query: Query, limit: int, *, index: IndexView | None = None, timings: dict | None = None

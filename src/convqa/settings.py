@@ -125,6 +125,14 @@ class Settings(BaseSettings):
         description="Who decides that the articles do not answer: learned (the answerability classifier "
         "shipped with the learned step) or rules (the answer step's own).",
     )
+    # The span model is confident for few questions; a question that names its answer type
+    # (a number of something, a date, a person) is answered by the one such mention of the
+    # quoted sentence (README, "Short answers").
+    short_answer: Literal["typed", "model"] = Field(
+        "typed",
+        description="Who gives the short answer: typed (the quoted sentence's one mention of the asked kind, "
+        "else the span model's confident span) or model (the span model's only).",
+    )
     reader_dir: Path | None = Field(
         None, description="Folder of the reader's weights; default: the ones shipped with convqa."
     )

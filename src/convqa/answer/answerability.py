@@ -30,6 +30,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from convqa.answer.learned import (
+    LearnedInputs,
     Models,
     ModelsError,
     answerable_probability,
@@ -37,7 +38,7 @@ from convqa.answer.learned import (
     configured_models,
     learned_inputs,
 )
-from convqa.answer.reading import Reading
+from convqa.answer.reading import Reading, SpanCandidate
 from convqa.index.view import IndexView
 from convqa.retrieval.types import Passage, Query
 
@@ -94,7 +95,22 @@ class LearnedAnswerability:
         # and this step's sentence is not the one the span model's best span was chosen in.
         if not spans and span is not None and not abstain and span.score >= self.models.short_above:
             spans = (replace(span, short=True),)
-        return replace(reading, answerable=probability, abstain=bool(abstain), spans=spans)
+        return replace(
+            reading,
+            answerable=probability,
+            abstain=bool(abstain),
+            spans=spans,
+            best_span=self._quoted(x, scores, reading),
+        )
+
+    def _quoted(self, x: LearnedInputs, scores: np.ndarray, reading: Reading) -> SpanCandidate | None:
+        """The span model's best span in the sentence the composer will quote (the Reading's
+        best), for the typed short answer to agree with."""
+        head = max(reading.sentences, key=lambda c: c.score)
+        for i, s in enumerate(x.sentences):
+            if x.passages[s.passage].doc == head.doc_id and (s.start, s.end) == (head.start, head.end):
+                return best_span(self.models, x, scores, among=[i])[1]
+        return None
 
 
 def load_abstention(resources: Any) -> Abstention:

@@ -158,11 +158,14 @@ def learned_inputs(resources: Any, query: Query, passages: list[Passage], index:
     )
 
 
-def best_span(models: Models, x: LearnedInputs, scores: np.ndarray) -> tuple[float, SpanCandidate | None]:
-    """The best candidate span of the best sentences (by ``scores``), and its predicted F1."""
+def best_span(
+    models: Models, x: LearnedInputs, scores: np.ndarray, among: list[int] | None = None
+) -> tuple[float, SpanCandidate | None]:
+    """The best candidate span of the best sentences (by ``scores``; ``among``: of these
+    sentence indexes instead), and its predicted F1."""
     order = list(np.argsort(-scores))
     best, found, rows = float(scores.max()), [], []
-    for i in order[:SPAN_SENTENCES]:
+    for i in order[:SPAN_SENTENCES] if among is None else among:
         s = x.sentences[i]
         p = x.passages[s.passage]
         offset = s.start - p.start
@@ -231,6 +234,7 @@ class LearnedStep:
             answerable=probability,
             abstain=bool(abstain),
             relevance=self._support(ranked, probability),
+            best_span=best_span(self.models, x, scores, among=[int(np.argmax(scores))])[1],
         )
 
     @staticmethod

@@ -68,6 +68,10 @@ class Reading:
     #: 0..1 per passage index: how well the passage supports an answer (None: not estimated,
     #: every passage may be cited).
     relevance: Mapping[int, float] | None = None
+    #: The span model's best span in the best sentence (the one quoted), whatever its
+    #: confidence (None: no span model ran); the typed short answer is given only where it
+    #: agrees (``answer/typed_short.py``).
+    best_span: SpanCandidate | None = None
     #: For training only (the answerability calibration is fitted on them): the signals
     #: ``answerable`` was computed from, those of the best sentence. None when not estimated.
     answerable_inputs: Mapping[str, float] | None = None

@@ -16,6 +16,7 @@ CONFIG_SETTINGS = (
     "retrievers",
     "answerer",
     "abstention",
+    "short_answer",
     "reader_dir",
     "reader_precision",
     "reader_abstain_below",

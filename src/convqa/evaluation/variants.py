@@ -17,7 +17,9 @@ from convqa.pipeline import Pipeline
 VARIANTS: dict[str, dict] = {
     "sentences": {"answerer": "sentences"},
     # The hand-tuned step abstaining by its own thresholds (before the learned answerability).
-    "sentences-rules": {"answerer": "sentences", "abstention": "rules"},
+    "sentences-rules": {"answerer": "sentences", "abstention": "rules", "short_answer": "model"},
+    # The short answer by the span model alone (before the typed rule).
+    "sentences-model-short": {"answerer": "sentences", "short_answer": "model"},
     "learned": {"answerer": "learned"},
     "reader-fp32": {"answerer": "reader", "reader_precision": "fp32"},
     "reader-bf16": {"answerer": "reader", "reader_precision": "bf16"},
@@ -40,5 +42,6 @@ def run_variants(assistant, questions: list[EvalQuestion], k: int, names: list[s
             "answer_step_ms_p95": percentile(step, 95),
             "answerer": getattr(pipeline.answerer, "description", settings.answerer),
             "abstention": pipeline.abstention.description,
+            "short_answer": pipeline.short_answer.description,
         }
     return out

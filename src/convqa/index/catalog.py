@@ -176,6 +176,7 @@ def index_status(
         "calibrated": calibrated,
         "answerer": settings.answerer,
         "abstention": settings.abstention,
+        "short_answer": settings.short_answer,
         "store": "server" if settings.chroma_url else "embedded",
         "location": settings.store_description,
         "indexer": settings.indexer,
