@@ -32,8 +32,8 @@ from tqdm import tqdm  # noqa: E402
 
 from convqa.analysis.french import parse_passages  # noqa: E402
 from convqa.analysis.question import analyse_question  # noqa: E402
-from convqa.analysis.types import Mention  # noqa: E402
 from convqa.answer.reading import SpanCandidate  # noqa: E402
+from convqa.answer.typed import sentence_mentions  # noqa: E402
 from convqa.answer.typed_short import TypedShortAnswer, typed_short  # noqa: E402
 from convqa.corpus.sentences import sentence_spans  # noqa: E402
 from convqa.evaluation.dataset import english_questions, load_squad, paragraph_range  # noqa: E402
@@ -74,11 +74,7 @@ def in_gold_sentence(evalset) -> dict:
         if gold is None:
             continue
         s, e = gold
-        local = [
-            Mention(m.start - (s - ps), m.end - (s - ps), m.kind, m.head_lemma, m.dep)
-            for m in parsed[(q.doc_id, ps, pe)].mentions
-            if s - ps <= m.start and m.end <= e - ps
-        ]
+        local = sentence_mentions(parsed[(q.doc_id, ps, pe)], ps, s, e)
         analysis = analyse_question(q.question, "fr")
         found = typed_short(analysis, article.text[s:e], local, set(analyze(q.question)), kinds=ALL_KINDS)
         row = counts[("dev" if dev_article(q.title) else "train", analysis.expects or "-")]
@@ -98,7 +94,7 @@ class RuleAlone(TypedShortAnswer):
     def run(self, query, passages, reading, index):
         if reading.abstain or not reading.sentences:
             return reading
-        head = max(reading.sentences, key=lambda c: c.score)
+        head = reading.best_sentence
         anywhere = SpanCandidate(head.doc_id, head.start, head.end, head.text)
         return super().run(query, passages, replace(reading, best_span=anywhere), index)
 

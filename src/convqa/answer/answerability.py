@@ -100,13 +100,13 @@ class LearnedAnswerability:
             answerable=probability,
             abstain=bool(abstain),
             spans=spans,
-            best_span=self._quoted(x, scores, reading),
+            best_span=None if abstain else self._quoted(x, scores, reading),
         )
 
     def _quoted(self, x: LearnedInputs, scores: np.ndarray, reading: Reading) -> SpanCandidate | None:
         """The span model's best span in the sentence the composer will quote (the Reading's
         best), for the typed short answer to agree with."""
-        head = max(reading.sentences, key=lambda c: c.score)
+        head = reading.best_sentence
         for i, s in enumerate(x.sentences):
             if x.passages[s.passage].doc == head.doc_id and (s.start, s.end) == (head.start, head.end):
                 return best_span(self.models, x, scores, among=[i])[1]

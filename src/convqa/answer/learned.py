@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 
-from convqa.analysis.types import Mention
 from convqa.answer.candidates import sentence_candidates
 from convqa.answer.features import (
     ANSWERABLE_FEATURES,
@@ -43,7 +42,7 @@ from convqa.answer.features import (
 from convqa.answer.names import names_nothing_known
 from convqa.answer.reading import Reading, SpanCandidate
 from convqa.answer.span_features import SPAN_FEATURES, span_rows
-from convqa.answer.typed import mentions_in, stored_analyses
+from convqa.answer.typed import sentence_mentions, stored_analyses
 from convqa.index.analyzer import analyze
 from convqa.index.view import IndexView
 from convqa.retrieval.types import Passage, Query
@@ -170,10 +169,7 @@ def best_span(
         p = x.passages[s.passage]
         offset = s.start - p.start
         text = p.text[offset : s.end - p.start]
-        local = [
-            Mention(m.start - offset, m.end - offset, m.kind, m.head_lemma, m.dep)
-            for m in mentions_in(p.analysis, p.start, s.start, s.end)
-        ]
+        local = sentence_mentions(p.analysis, p.start, s.start, s.end)
         rows += span_rows(x.question.analysis, x.question.text, text, local, order.index(i), float(scores[i]), best)
         found += [(p.doc, s.start + m.start, m, text) for m in local]
     if not rows:

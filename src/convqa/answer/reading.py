@@ -75,3 +75,8 @@ class Reading:
     #: For training only (the answerability calibration is fitted on them): the signals
     #: ``answerable`` was computed from, those of the best sentence. None when not estimated.
     answerable_inputs: Mapping[str, float] | None = None
+
+    @property
+    def best_sentence(self) -> SentenceCandidate:
+        """The best-scored sentence: the one the composer quotes (the Reading must hold one)."""
+        return max(self.sentences, key=lambda c: c.score)

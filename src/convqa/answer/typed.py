@@ -13,6 +13,7 @@ mentions through the same helpers (``mentions_in``, ``new_to_question``).
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from convqa.analysis.types import Mention, PassageAnalysis, QuestionAnalysis
 from convqa.index.analyzer import analyze
@@ -28,6 +29,15 @@ def mentions_in(analysis: PassageAnalysis | None, passage_start: int, start: int
         return []
     a, b = start - passage_start, end - passage_start
     return [m for m in analysis.mentions if a <= m.start and m.end <= b]
+
+
+def sentence_mentions(analysis: PassageAnalysis | None, passage_start: int, start: int, end: int) -> list[Mention]:
+    """The passage's mentions inside the article range [start, end) of one sentence, with
+    offsets relative to that sentence (``sentence_text[m.start:m.end]``)."""
+    offset = start - passage_start
+    return [
+        replace(m, start=m.start - offset, end=m.end - offset) for m in mentions_in(analysis, passage_start, start, end)
+    ]
 
 
 def new_to_question(text: str, question_terms: set[str]) -> bool:
