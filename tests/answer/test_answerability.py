@@ -9,12 +9,15 @@ import shutil
 
 import pytest
 
-from convqa.answer.answerability import ABSTENTION_FILE, LearnedAnswerability, RuleAbstention, fitted_thresholds
-from convqa.answer.learned import models_dir
+from convqa.answer.answerability import LearnedAnswerability, RuleAbstention
+from convqa.answer.learned import LearnedStep, models_dir
+from convqa.answer.thresholds import ABSTENTION_FILE, fitted_thresholds
+from convqa.pipeline import ANSWER_STEPS
 from convqa.settings import BUNDLED_MODEL
 from paths import ROOT, SEED_CORPUS
 
 PIAF = ROOT.parent / "shared" / "eval" / "piaf-v1.0.json"
+LEARNED = {"answerer": "learned"}
 
 
 def test_the_default_abstains_by_the_shipped_classifier_at_its_fitted_thresholds(seed_assistant):
@@ -24,6 +27,9 @@ def test_the_default_abstains_by_the_shipped_classifier_at_its_fitted_thresholds
     shipped = json.loads((models_dir(BUNDLED_MODEL) / ABSTENTION_FILE).read_text(encoding="utf-8"))
     assert step.abstain_below == shipped["abstain_below"]
     assert 0 < step.abstain_below["fr"] < 0.5
+    # The learned answer step abstains at the same thresholds (answer/thresholds.py).
+    learned = ANSWER_STEPS["learned"](seed_assistant.pipeline.resources)
+    assert isinstance(learned, LearnedStep) and learned.abstain_below == shipped["abstain_below"]
 
 
 def test_questions_whose_article_is_not_indexed_abstain_far_more_often(make_settings, embedder, tmp_path):
@@ -34,6 +40,7 @@ def test_questions_whose_article_is_not_indexed_abstain_far_more_often(make_sett
 
     from convqa.assistant import Assistant
     from convqa.evaluation.dataset import load_squad, write_corpus
+    from convqa.pipeline import Pipeline
     from convqa.training.examples import dev_article
 
     full = load_squad(PIAF)
@@ -46,15 +53,22 @@ def test_questions_whose_article_is_not_indexed_abstain_far_more_often(make_sett
     rules = Assistant(make_settings(tmp_path / "corpus", abstention="rules"), embedder=embedder)
     rules.index()
 
-    def abstained(assistant, exclude: bool) -> float:
+    def verdicts(pipeline, exclude: bool) -> list[bool]:
         left_out = [frozenset({q.doc_id}) if exclude else frozenset() for q in questions]
-        asked = [assistant.pipeline.run(q.question, exclude=out) for q, out in zip(questions, left_out)]
-        return sum(a.abstained for a in asked) / len(asked)
+        return [pipeline.run(q.question, exclude=out).abstained for q, out in zip(questions, left_out)]
+
+    def abstained(assistant, exclude: bool) -> float:
+        return sum(verdicts(assistant.pipeline, exclude)) / len(questions)
 
     held_learned, held_rules = abstained(learned, True), abstained(rules, True)
     assert len(questions) >= 40
     assert held_learned >= 0.5 and held_learned >= held_rules + 0.25, (held_learned, held_rules)
     assert abstained(learned, False) <= 0.1
+    # The learned answer step, on the same index, abstains on exactly the same questions
+    # (the rules, and the probability under the same fitted threshold): only its sentence differs.
+    ranked = Pipeline(replace(learned.pipeline.resources, settings=learned.settings.model_copy(update=LEARNED)))
+    for exclude in (True, False):
+        assert verdicts(ranked, exclude) == verdicts(learned.pipeline, exclude)
 
 
 def test_answerable_questions_are_still_answered_with_their_sentence(seed_assistant):

@@ -21,10 +21,8 @@ sentence.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import replace
-from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -39,13 +37,11 @@ from convqa.answer.learned import (
     learned_inputs,
 )
 from convqa.answer.reading import Reading, SpanCandidate
+from convqa.answer.thresholds import fitted_thresholds
 from convqa.index.view import IndexView
 from convqa.retrieval.types import Passage, Query
 
 log = logging.getLogger(__name__)
-
-#: The fitted thresholds, beside the learned models (convqa.training.fit_abstention).
-ABSTENTION_FILE = "abstention.json"
 
 
 class Abstention(Protocol):
@@ -131,16 +127,3 @@ def load_abstention(resources: Any) -> Abstention:
         step.description = f"rules (learned answerability unavailable: {exc})"
         return step
     return LearnedAnswerability(resources, models, fitted_thresholds(folder))
-
-
-def fitted_thresholds(folder: Path) -> dict[str, float] | None:
-    """The thresholds ``fit_abstention`` wrote for the models of ``folder`` (None: none were
-    fitted, the learned step's own threshold applies)."""
-    try:
-        fitted = json.loads((folder / ABSTENTION_FILE).read_text(encoding="utf-8"))["abstain_below"]
-        return {language: float(fitted[language]) for language in ("fr", "other")}
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        log.warning("%s cannot be read (%s): the learned step's own threshold applies", folder / ABSTENTION_FILE, exc)
-        return None

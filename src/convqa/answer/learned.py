@@ -6,7 +6,10 @@
    candidate short answers; the span model predicts each one's F1, and the best is given
    as ``short`` only above a threshold chosen on dev articles for precision.
 3. The answerability classifier turns the question-level signals into one calibrated
-   probability; below the dev-chosen threshold the assistant abstains.
+   probability; the assistant abstains below the threshold fitted per language for the
+   default's abstention, or where the hand-tuned rules do (``answer/thresholds.py``), so
+   this step abstains on the same questions as the hand-tuned one and differs in the
+   sentence it quotes.
 
 In a conversation two rules stay, not learned (PIAF has no conversations): a sentence the
 conversation already gave comes last, and one near the previous quote gains a little.
@@ -42,6 +45,7 @@ from convqa.answer.features import (
 from convqa.answer.names import names_nothing_known
 from convqa.answer.reading import Reading, SpanCandidate
 from convqa.answer.span_features import SPAN_FEATURES, span_rows
+from convqa.answer.thresholds import fitted_thresholds, rules_abstain
 from convqa.answer.typed import sentence_mentions, stored_analyses
 from convqa.index.analyzer import analyze
 from convqa.index.view import IndexView
@@ -192,9 +196,14 @@ def answerable_probability(models: Models, x: LearnedInputs, scores: np.ndarray,
 class LearnedStep:
     """Answer step: the trained sentence ranker, span model and answerability."""
 
-    def __init__(self, resources: Any, models: Models) -> None:
+    def __init__(self, resources: Any, models: Models, abstain_below: dict[str, float] | None = None) -> None:
         self.resources = resources
         self.models = models
+        #: The probability under which to abstain, for a French question ("fr") and another
+        #: one ("other"): the fitted thresholds the hand-tuned step abstains at, so that both
+        #: steps abstain on the same questions (``answer/thresholds.py``); default: the
+        #: manifest's own, chosen for this step alone.
+        self.abstain_below = abstain_below or dict.fromkeys(("fr", "other"), models.abstain_below)
         self.description = f"learned (sha256 {models.sha256[:12]})"
 
     def run(self, query: Query, passages: list[Passage], index: IndexView) -> Reading:
@@ -210,9 +219,13 @@ class LearnedStep:
             )
         span_f1, span = best_span(self.models, x, scores)
         probability = answerable_probability(self.models, x, learned, span_f1)
-        # The names check stays a rule: a French question naming only what no article
-        # mentions cannot be answered, however close its passages are.
-        abstain = probability < self.models.abstain_below or x.question.names_unknown
+        # The hand-tuned rules stay beside the probability (the names check among them): a
+        # French question naming only what no article mentions cannot be answered, however
+        # close its passages are.
+        threshold = self.abstain_below["fr" if query.language == "fr" else "other"]
+        best_coverage = max(c.coverage for c in x.candidates)
+        rules = rules_abstain(query, passages, best_coverage, self.resources.calibration, index.lexical)
+        abstain = probability < threshold or rules
         ranked = sorted(
             (
                 replace(c, score=float(s), features={**c.features, "cosine": x.cosines[i]})
@@ -267,7 +280,7 @@ def load_learned_step(resources: Any, fallback: Callable[[Any], Any]) -> Any:
     """The learned step; when its models are missing or corrupt, a one-line warning that
     names the fix and the hand-tuned step instead."""
     try:
-        _, models = configured_models(resources.settings)
+        folder, models = configured_models(resources.settings)
     except ModelsError as exc:
         log.warning(
             "%s: answering with the hand-tuned scorer instead. Fix: reinstall convqa, or retrain with "
@@ -277,4 +290,4 @@ def load_learned_step(resources: Any, fallback: Callable[[Any], Any]) -> Any:
         step = fallback(resources)
         step.description = f"sentences (learned step unavailable: {exc})"
         return step
-    return LearnedStep(resources, models)
+    return LearnedStep(resources, models, fitted_thresholds(folder))

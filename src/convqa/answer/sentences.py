@@ -17,9 +17,9 @@ from dataclasses import replace
 
 from convqa.analysis.question import analyse_question
 from convqa.answer.candidates import SentenceVectors, sentence_candidates
-from convqa.answer.names import names_nothing_known
 from convqa.answer.prerank import COVERAGE_WEIGHT, passage_prior, prerank
 from convqa.answer.reading import Reading, SentenceCandidate
+from convqa.answer.thresholds import rules_abstain
 from convqa.answer.typed import fresh_mention, stored_analyses
 from convqa.index.analyzer import analyze
 from convqa.index.view import IndexView
@@ -59,13 +59,7 @@ class SentenceScorer:
         ):
             candidates = self._with_similarity(query, passages, candidates)
         candidates.sort(key=lambda c: c.score, reverse=True)
-        best_dense = max((p.signals.get("dense") or 0.0) for p in passages[:3])
-        # Articles left out of retrieval (query.exclude) do not vouch for a name either.
-        abstain = (
-            best_dense < self.calibration.min_dense
-            and best_coverage < self.calibration.min_coverage
-            or names_nothing_known(query.text, query.language, lambda terms: lexical.mentions(terms, query.exclude))
-        )
+        abstain = rules_abstain(query, passages, best_coverage, self.calibration, lexical)
         return Reading(tuple(candidates), abstain=bool(abstain), relevance=self.support(passages, candidates, query))
 
     def _typed_cue(self, query: Query, passages: list[Passage], index: IndexView):

@@ -20,6 +20,7 @@ VARIANTS: dict[str, dict] = {
     "sentences-rules": {"answerer": "sentences", "abstention": "rules", "short_answer": "model"},
     # The short answer by the span model alone (before the typed rule).
     "sentences-model-short": {"answerer": "sentences", "short_answer": "model"},
+    # The trained sentence ranker; it abstains on the same questions as the default.
     "learned": {"answerer": "learned"},
     "reader-fp32": {"answerer": "reader", "reader_precision": "fp32"},
     "reader-bf16": {"answerer": "reader", "reader_precision": "bf16"},

@@ -30,8 +30,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from convqa.answer.answerability import ABSTENTION_FILE, LearnedAnswerability
+from convqa.answer.answerability import LearnedAnswerability
 from convqa.answer.learned import load_models, models_dir
+from convqa.answer.thresholds import ABSTENTION_FILE
 from convqa.evaluation.dataset import english_questions, paragraph_range
 from convqa.settings import Settings
 from convqa.training.examples import dev_article, indexed_assistant
