@@ -45,7 +45,7 @@ from convqa.answer.features import (
 from convqa.answer.names import names_nothing_known
 from convqa.answer.reading import Reading, SpanCandidate
 from convqa.answer.span_features import SPAN_FEATURES, span_rows
-from convqa.answer.thresholds import fitted_thresholds, rules_abstain
+from convqa.answer.thresholds import far_from_question, fitted_thresholds
 from convqa.answer.typed import sentence_mentions, stored_analyses
 from convqa.index.analyzer import analyze
 from convqa.index.view import IndexView
@@ -224,8 +224,8 @@ class LearnedStep:
         # close its passages are.
         threshold = self.abstain_below["fr" if query.language == "fr" else "other"]
         best_coverage = max(c.coverage for c in x.candidates)
-        rules = rules_abstain(query, passages, best_coverage, self.resources.calibration, index.lexical)
-        abstain = probability < threshold or rules
+        far = far_from_question(passages, best_coverage, self.resources.calibration)
+        abstain = probability < threshold or far or x.question.names_unknown
         ranked = sorted(
             (
                 replace(c, score=float(s), features={**c.features, "cosine": x.cosines[i]})

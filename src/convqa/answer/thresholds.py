@@ -39,11 +39,17 @@ def rules_abstain(
     ``best_coverage``: the best candidate sentence's share of the question's words. Articles
     left out of retrieval (``query.exclude``) do not vouch for a name either.
     """
-    best_dense = max((p.signals.get("dense") or 0.0) for p in passages[:3]) if passages else 0.0
-    far = best_dense < calibration.min_dense and best_coverage < calibration.min_coverage
-    return bool(
-        far or names_nothing_known(query.text, query.language, lambda terms: lexical.mentions(terms, query.exclude))
+    return far_from_question(passages, best_coverage, calibration) or names_nothing_known(
+        query.text, query.language, lambda terms: lexical.mentions(terms, query.exclude)
     )
+
+
+def far_from_question(passages: Sequence[Passage], best_coverage: float, calibration: Calibration) -> bool:
+    """The rules' first half: neither the best passages' cosine nor the best sentence's word
+    coverage (``best_coverage``) ties the passages to the question. The learned step adds the
+    names check it has already computed (``QuestionIn.names_unknown``)."""
+    best_dense = max((p.signals.get("dense") or 0.0) for p in passages[:3]) if passages else 0.0
+    return bool(best_dense < calibration.min_dense and best_coverage < calibration.min_coverage)
 
 
 def fitted_thresholds(folder: Path) -> dict[str, float] | None:
