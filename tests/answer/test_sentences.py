@@ -55,6 +55,10 @@ def test_a_sentence_the_conversation_already_gave_comes_last():
     # A sentence known only by its text counts as said too.
     by_text = scorer().run(Query(asked, context=asked, said_texts=[first.text]), PASSAGES, INDEX)
     assert by_text.sentences[0].start != first.start
+    # So does a sentence of which the answer quoted only an excerpt (located by its words).
+    cut = [(first.doc_id, first.start + 5, first.end - 5)]
+    excerpt = scorer().run(Query(asked, context=asked, said=cut), PASSAGES, INDEX)
+    assert next(c for c in excerpt.sentences if (c.doc_id, c.start) == (first.doc_id, first.start)).features["repeat"]
     # Read alone, the question gets the same answer again: the quote is only marked as given.
     alone = scorer().run(Query(asked, said=said), PASSAGES, INDEX).sentences[0]
     assert (alone.start, alone.score) == (first.start, first.score) and alone.features["given"] == 1.0

@@ -17,7 +17,7 @@ from convqa.index.lexical import LexicalIndex
 from convqa.index.view import IndexView
 from convqa.question import make_query
 from convqa.retrieval.lexical import LexicalRetriever
-from convqa.retrieval.neighbours import NeighbourPassages, SaidPositions
+from convqa.retrieval.neighbours import NeighbourPassages, SaidPositions, quoted_words
 from convqa.retrieval.types import Passage, Query
 
 pytestmark = pytest.mark.fast  # no model, server or browser: scripts/test.sh --fast runs it
@@ -86,6 +86,28 @@ def test_said_positions_returns_a_new_query_with_where_the_text_was_quoted():
     assert doc == "cidre" and ARTICLE[a:b].startswith("Le comité a vendu")
     assert a == start
     assert located.near == located.said[-1]
+
+
+@pytest.mark.parametrize(
+    ("previous", "quoted"),
+    [
+        # A short answer leads; its quote is cut to the words around it.
+        ("quatre mille bouteilles — « …vendu quatre mille bouteilles. » [1]", "vendu quatre mille bouteilles."),
+        ("four thousand — “Le comité a vendu quatre mille…” [1]", "Le comité a vendu quatre mille"),
+        ("…comité a vendu quatre… [1]", "comité a vendu quatre"),
+    ],
+)
+def test_an_excerpt_answer_is_located_by_its_quoted_words(previous, quoted):
+    assert quoted_words(previous) == quoted
+    turn = Turn("Combien de bouteilles ?", Answer(question="Combien de bouteilles ?", answer=previous, abstained=False))
+    located = SaidPositions().run(make_query("Et combien a-t-elle coûté ?", [turn]), _index())
+    doc, a, b = located.said[-1]
+    assert doc == "cidre" and ARTICLE[a:b] == quoted
+
+
+def test_quotation_marks_inside_a_quoted_sentence_are_kept():
+    assert quoted_words("Il a dit « oui » au projet. [1]") == "Il a dit « oui » au projet."
+    assert quoted_words("« Oui », a-t-il dit. [1]") == "« Oui », a-t-il dit."
 
 
 def test_a_question_that_stands_alone_is_left_as_it_is():

@@ -78,7 +78,8 @@ def sentence_candidates(query: Query, passages: list[Passage], lexical: LexicalI
             sentence_terms = set(analyze(sentence))
             if query.context:
                 features["own"] = _coverage(q_terms, weights, sentence_terms)
-            given = any(doc == passage.doc_id and s <= a and b <= e for doc, s, e in said) or any(
+            # Overlap, not containment: an answer known by its text may quote an excerpt.
+            given = any(doc == passage.doc_id and s < b and a < e for doc, s, e in said) or any(
                 sentence in text for text in query.said_texts
             )
             if given:  # the conversation already quoted it: not cited again as support

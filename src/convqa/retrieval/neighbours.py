@@ -18,6 +18,18 @@ from convqa.retrieval.types import Passage, Query
 NEIGHBOUR_CHARS = 1500
 
 _MARKERS = re.compile(r"\s*\[\d+\]")
+#: The quotation of an answer that leads with its short answer: « short — « quote » [1] ».
+_QUOTED = re.compile(r"[«“]\s*(.+?)\s*[»”]\s*$", re.S)
+
+
+def quoted_words(answer: str) -> str:
+    """The article's own words in an answer's text: its first line without the [n] markers,
+    the quotation after a short answer, and no … where the quote was cut (an excerpt)."""
+    text = _MARKERS.sub("", answer).strip().split("\n")[0].strip()
+    inside = _QUOTED.search(text)
+    if inside and " — " in text[: inside.start() + 3]:
+        text = inside.group(1)
+    return text.strip("… ").strip()
 
 
 class SaidPositions:
@@ -30,7 +42,7 @@ class SaidPositions:
             return query
         said = list(query.said)
         for text in query.said_texts:
-            found = index.lexical.locate(_MARKERS.sub("", text).strip().split("\n")[0])
+            found = index.lexical.locate(quoted_words(text))
             if found is not None and found not in said:
                 said.append(found)
         return replace(query, said=tuple(said)) if len(said) != len(query.said) else query
