@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from convqa.answer.answerability import load_abstention
+from convqa.answer.blended import BlendedStep
 from convqa.answer.candidates import SentenceVectors
 from convqa.answer.compose import Composer
 from convqa.answer.learned import load_learned_step
@@ -98,6 +99,10 @@ def _learned(r: Resources) -> AnswerStep:
     return load_learned_step(r, fallback=_sentences)
 
 
+def _blended(r: Resources) -> AnswerStep:
+    return load_learned_step(r, fallback=_sentences, step=BlendedStep)
+
+
 RETRIEVERS: dict[str, Callable[[Resources], Retriever]] = {
     "dense": lambda r: DenseRetriever(r.store, r.settings.candidates),
     "lexical": lambda r: LexicalRetriever(r.settings.candidates),
@@ -106,6 +111,7 @@ ANSWER_STEPS: dict[str, Callable[[Resources], AnswerStep]] = {
     "sentences": _sentences,
     "reader": _reader,
     "learned": _learned,
+    "blended": _blended,
 }
 
 

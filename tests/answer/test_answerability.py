@@ -6,41 +6,45 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from dataclasses import replace
 
 import pytest
 
 from convqa.answer.answerability import LearnedAnswerability, RuleAbstention
+from convqa.answer.blended import BlendedStep
 from convqa.answer.learned import LearnedStep, models_dir
 from convqa.answer.thresholds import ABSTENTION_FILE, fitted_thresholds
-from convqa.pipeline import ANSWER_STEPS
+from convqa.pipeline import ANSWER_STEPS, Pipeline
 from convqa.settings import BUNDLED_MODEL
 from paths import ROOT, SEED_CORPUS
 
 PIAF = ROOT.parent / "shared" / "eval" / "piaf-v1.0.json"
-LEARNED = {"answerer": "learned"}
 
 
 def test_the_default_abstains_by_the_shipped_classifier_at_its_fitted_thresholds(seed_assistant):
-    step = seed_assistant.pipeline.abstention
-    assert isinstance(step, LearnedAnswerability)
-    assert seed_assistant.status()["abstention"].startswith("learned (sha256 ")
+    # The default answer step (blended) judges itself, at the thresholds fitted for the
+    # hand-tuned step with the classifier (answer/thresholds.py); so does the learned one.
     shipped = json.loads((models_dir(BUNDLED_MODEL) / ABSTENTION_FILE).read_text(encoding="utf-8"))
-    assert step.abstain_below == shipped["abstain_below"]
-    assert 0 < step.abstain_below["fr"] < 0.5
-    # The learned answer step abstains at the same thresholds (answer/thresholds.py).
-    learned = ANSWER_STEPS["learned"](seed_assistant.pipeline.resources)
+    default = seed_assistant.pipeline.answerer
+    assert isinstance(default, BlendedStep) and default.abstain_below == shipped["abstain_below"]
+    assert isinstance(seed_assistant.pipeline.abstention, RuleAbstention)
+    assert 0 < default.abstain_below["fr"] < 0.5
+    resources = seed_assistant.pipeline.resources
+    learned = ANSWER_STEPS["learned"](resources)
     assert isinstance(learned, LearnedStep) and learned.abstain_below == shipped["abstain_below"]
+    # The hand-tuned step gets the classifier as a step of its own, at the same thresholds.
+    hand = Pipeline(replace(resources, settings=resources.settings.model_copy(update={"answerer": "sentences"})))
+    step = hand.abstention
+    assert isinstance(step, LearnedAnswerability) and step.abstain_below == shipped["abstain_below"]
+    assert step.description.startswith("learned (sha256 ")
 
 
 def test_questions_whose_article_is_not_indexed_abstain_far_more_often(make_settings, embedder, tmp_path):
     """The 24 dev articles of PIAF tune indexed, each question asked with its own article left
     out (as if it were not indexed) and as it is: the rules answer most held-out questions
     from a wrong article; the classifier abstains on most, and on few ordinary ones."""
-    from dataclasses import replace
-
     from convqa.assistant import Assistant
     from convqa.evaluation.dataset import load_squad, write_corpus
-    from convqa.pipeline import Pipeline
     from convqa.training.examples import dev_article
 
     full = load_squad(PIAF)
@@ -65,10 +69,13 @@ def test_questions_whose_article_is_not_indexed_abstain_far_more_often(make_sett
     assert len(questions) >= 40
     assert held_learned >= 0.5 and held_learned >= held_rules + 0.25, (held_learned, held_rules)
     assert rate(ordinary) <= 0.1
-    # The learned answer step, on the same index, abstains on exactly the same questions
-    # (the rules, and the probability under the same fitted threshold): only its sentence differs.
-    ranked = Pipeline(replace(learned.pipeline.resources, settings=learned.settings.model_copy(update=LEARNED)))
-    assert verdicts(ranked, True) == held and verdicts(ranked, False) == ordinary
+    # The learned step, and the hand-tuned step with the classifier, on the same index, abstain
+    # on exactly the same questions as the default (the rules, and the probability under the
+    # same fitted threshold): only the sentence quoted differs.
+    for answerer in ("learned", "sentences"):
+        settings = learned.settings.model_copy(update={"answerer": answerer})
+        other = Pipeline(replace(learned.pipeline.resources, settings=settings))
+        assert verdicts(other, True) == held and verdicts(other, False) == ordinary, answerer
 
 
 def test_answerable_questions_are_still_answered_with_their_sentence(seed_assistant):
@@ -87,15 +94,27 @@ def test_the_rules_still_abstain_where_the_classifier_would_answer(seed_assistan
     assert seed_assistant.ask("Quel temps fera-t-il demain à Paris ?", history=[first]).abstained
 
 
-def test_missing_models_abstain_by_the_rules_with_one_warning(make_settings, embedder, tmp_path, caplog):
+@pytest.mark.parametrize("answerer", ["blended", "sentences"])
+def test_missing_models_abstain_by_the_rules_with_one_warning(make_settings, embedder, tmp_path, caplog, answerer):
+    from convqa.answer.sentences import SentenceScorer
     from convqa.assistant import Assistant
 
+    settings = make_settings(SEED_CORPUS, answerer=answerer, answerer_dir=tmp_path / "nowhere")
     with caplog.at_level(logging.WARNING):
-        assistant = Assistant(make_settings(SEED_CORPUS, answerer_dir=tmp_path / "nowhere"), embedder=embedder)
+        assistant = Assistant(settings, embedder=embedder)
     assert isinstance(assistant.pipeline.abstention, RuleAbstention)
-    warned = [r.getMessage() for r in caplog.records if "abstaining by the answer step's own rules" in r.getMessage()]
-    assert len(warned) == 1 and "CONVQA_ABSTENTION=rules" in warned[0]
-    assert assistant.status()["abstention"].startswith("rules (learned answerability unavailable")
+    assert isinstance(assistant.pipeline.answerer, SentenceScorer)
+    warned = [r.getMessage() for r in caplog.records if "instead. Fix:" in r.getMessage()]
+    assert len(warned) == 1, warned
+    if answerer == "blended":  # the default: the hand-tuned step answers, by its own rules
+        assert "answering with the hand-tuned scorer" in warned[0] and "CONVQA_ANSWERER_DIR" in warned[0]
+        assert assistant.status()["answerer"].startswith("sentences (learned step unavailable")
+    else:
+        assert "abstaining by the answer step's own rules" in warned[0] and "CONVQA_ABSTENTION=rules" in warned[0]
+        assert assistant.status()["abstention"].startswith("rules (learned answerability unavailable")
+    assistant.index()  # and the hand-tuned step answers by its own rules
+    answer = assistant.ask("Combien de pays étaient représentés à la cérémonie de signature ?")
+    assert not answer.abstained and "110 pays" in answer.citations[0].quote, answer.answer
 
 
 @pytest.mark.fast

@@ -113,7 +113,7 @@ def load_abstention(resources: Any) -> Abstention:
     """The configured abstention step; when the learned models are missing or corrupt, a
     one-line warning naming the fix, and the answer step's own rules."""
     settings = resources.settings
-    if settings.abstention == "rules" or settings.answerer == "learned":  # the learned step judges itself
+    if settings.abstention == "rules" or settings.answerer in ("learned", "blended"):  # the step judges itself
         return RuleAbstention()
     try:
         folder, models = configured_models(settings)

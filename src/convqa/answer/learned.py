@@ -5,11 +5,9 @@
 2. The typed mentions of the best few sentences (the analysis stored at index time) are
    candidate short answers; the span model predicts each one's F1, and the best is given
    as ``short`` only above a threshold chosen on dev articles for precision.
-3. The answerability classifier turns the question-level signals into one calibrated
-   probability; the assistant abstains below the threshold fitted per language for the
-   default's abstention, or where the hand-tuned rules do (``answer/thresholds.py``), so
-   this step abstains on the same questions as the hand-tuned one and differs in the
-   sentence it quotes.
+3. The answerability classifier gives one calibrated probability; the step abstains below
+   the default's per-language thresholds, or where the hand-tuned rules do
+   (``answer/thresholds.py``): on the same questions as the hand-tuned step.
 
 In a conversation two rules stay, not learned (PIAF has no conversations): a sentence the
 conversation already gave comes last, and one near the previous quote gains a little.
@@ -161,6 +159,12 @@ def learned_inputs(resources: Any, query: Query, passages: list[Passage], index:
     )
 
 
+def conversation_rules(candidates: list) -> np.ndarray:
+    """What the conversation's rules add to each candidate's score (see module docstring)."""
+    said = [(c.features.get("proximity", 0.0), c.features.get("repeat", 0.0)) for c in candidates]
+    return np.array([PROXIMITY_BONUS * near - REPEAT_PENALTY * repeat for near, repeat in said])
+
+
 def best_span(
     models: Models, x: LearnedInputs, scores: np.ndarray, among: list[int] | None = None
 ) -> tuple[float, SpanCandidate | None]:
@@ -200,10 +204,10 @@ class LearnedStep:
         self.resources = resources
         self.models = models
         #: The probability under which to abstain, for a French question ("fr") and another
-        #: one ("other"): the fitted thresholds the hand-tuned step abstains at, so that both
-        #: steps abstain on the same questions (``answer/thresholds.py``); default: the
-        #: manifest's own, chosen for this step alone.
+        #: one ("other"): the default's fitted thresholds (``answer/thresholds.py``), else the manifest's.
         self.abstain_below = abstain_below or dict.fromkeys(("fr", "other"), models.abstain_below)
+        if getattr(resources.settings, "abstention", "learned") == "rules":  # the rules alone decide
+            self.abstain_below = dict.fromkeys(("fr", "other"), 0.0)
         self.description = f"learned (sha256 {models.sha256[:12]})"
 
     def run(self, query: Query, passages: list[Passage], index: IndexView) -> Reading:
@@ -212,16 +216,12 @@ class LearnedStep:
         if x is None:
             return Reading()
         scores = self.models.sentence.predict(np.asarray(x.rows, dtype=float))
-        learned = scores.copy()
-        for i, c in enumerate(x.candidates):  # the conversation's rules (see module docstring)
-            scores[i] += PROXIMITY_BONUS * c.features.get("proximity", 0.0) - REPEAT_PENALTY * c.features.get(
-                "repeat", 0.0
-            )
+        learned, scores = scores, scores + conversation_rules(x.candidates)
         span_f1, span = best_span(self.models, x, scores)
         probability = answerable_probability(self.models, x, learned, span_f1)
-        # The hand-tuned rules stay beside the probability (the names check among them): a
-        # French question naming only what no article mentions cannot be answered, however
-        # close its passages are.
+        ranking, relevance = self._ranking(query, passages, index, x, learned)
+        # The hand-tuned rules stay beside the probability: a French question naming only what
+        # no article mentions cannot be answered (the names check), however close its passages.
         threshold = self.abstain_below["fr" if query.language == "fr" else "other"]
         best_coverage = max(c.coverage for c in x.candidates)
         far = far_from_question(passages, best_coverage, self.resources.calibration)
@@ -229,22 +229,29 @@ class LearnedStep:
         ranked = sorted(
             (
                 replace(c, score=float(s), features={**c.features, "cosine": x.cosines[i]})
-                for i, (c, s) in enumerate(zip(x.candidates, scores))
+                for i, (c, s) in enumerate(zip(x.candidates, ranking))
             ),
             key=lambda c: c.score,
             reverse=True,
         )
-        spans = ()
-        if span is not None:
-            spans = (replace(span, short=bool(not abstain and span.score >= self.models.short_above)),)
+        confident = span is not None and not abstain and span.score >= self.models.short_above
+        spans = () if span is None else (replace(span, short=bool(confident)),)
         return Reading(
             tuple(ranked),
             spans,
             answerable=probability,
             abstain=bool(abstain),
-            relevance=self._support(ranked, probability),
-            best_span=best_span(self.models, x, scores, among=[int(np.argmax(scores))])[1],
+            relevance=self._support(ranked, probability) if relevance is None else relevance,
+            best_span=best_span(self.models, x, scores, among=[int(np.argmax(ranking))])[1],
         )
+
+    def _ranking(
+        self, query: Query, passages: list[Passage], index: IndexView, x: LearnedInputs, learned: np.ndarray
+    ) -> tuple[np.ndarray, dict[int, float] | None]:
+        """The scores that order the sentences and each passage's support (None: ``_support``):
+        here the model's ``learned`` scores with the conversation's rules; ``answer/blended.py``
+        mixes in the hand-tuned step's."""
+        return learned + conversation_rules(x.candidates), None
 
     @staticmethod
     def _support(ranked, probability: float) -> dict[int, float]:
@@ -276,9 +283,9 @@ def configured_models(settings: Any) -> tuple[Path, Models]:
     return folder, models
 
 
-def load_learned_step(resources: Any, fallback: Callable[[Any], Any]) -> Any:
-    """The learned step; when its models are missing or corrupt, a one-line warning that
-    names the fix and the hand-tuned step instead."""
+def load_learned_step(resources: Any, fallback: Callable[[Any], Any], step: type = LearnedStep) -> Any:
+    """The learned step (or its subclass ``step``); when its models are missing or corrupt, a
+    one-line warning that names the fix and the hand-tuned step instead."""
     try:
         folder, models = configured_models(resources.settings)
     except ModelsError as exc:
@@ -287,7 +294,7 @@ def load_learned_step(resources: Any, fallback: Callable[[Any], Any]) -> Any:
             "`convqa train-answerer --dataset PIAF.json --out DIR` and set CONVQA_ANSWERER_DIR=DIR",
             exc,
         )
-        step = fallback(resources)
-        step.description = f"sentences (learned step unavailable: {exc})"
-        return step
-    return LearnedStep(resources, models, fitted_thresholds(folder))
+        hand = fallback(resources)
+        hand.description = f"sentences (learned step unavailable: {exc})"
+        return hand
+    return step(resources, models, fitted_thresholds(folder))

@@ -51,7 +51,7 @@ EvalLimit = Annotated[
 EvalOut = Annotated[Path, typer.Option("--out", help="Folder for metrics.json, report.md, metrics.png.")]
 EvalAnswerer = Annotated[
     Optional[str],
-    typer.Option("--answerer", help=setting_help("sentences, learned, reader or module:Class", "answerer")),
+    typer.Option("--answerer", help=setting_help("blended, learned, sentences, reader or module:Class", "answerer")),
 ]
 HeldOut = Annotated[
     bool, typer.Option("--held-out-articles", help="Also ask each test question without its own article (abstention).")

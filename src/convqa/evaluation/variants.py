@@ -22,6 +22,8 @@ VARIANTS: dict[str, dict] = {
     "sentences-model-short": {"answerer": "sentences", "short_answer": "model"},
     # The trained sentence ranker; it abstains on the same questions as the default.
     "learned": {"answerer": "learned"},
+    # The trained ranker blended with the hand-tuned scores (answer/blended.py).
+    "blended": {"answerer": "blended"},
     "reader-fp32": {"answerer": "reader", "reader_precision": "fp32"},
     "reader-bf16": {"answerer": "reader", "reader_precision": "bf16"},
 }
