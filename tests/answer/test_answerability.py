@@ -22,21 +22,20 @@ PIAF = ROOT.parent / "shared" / "eval" / "piaf-v1.0.json"
 
 
 def test_the_default_abstains_by_the_shipped_classifier_at_its_fitted_thresholds(seed_assistant):
-    # The default answer step (blended) judges itself, at the thresholds fitted for the
-    # hand-tuned step with the classifier (answer/thresholds.py); so does the learned one.
+    step = seed_assistant.pipeline.abstention
+    assert isinstance(step, LearnedAnswerability)
+    assert seed_assistant.status()["abstention"].startswith("learned (sha256 ")
     shipped = json.loads((models_dir(BUNDLED_MODEL) / ABSTENTION_FILE).read_text(encoding="utf-8"))
-    default = seed_assistant.pipeline.answerer
-    assert isinstance(default, BlendedStep) and default.abstain_below == shipped["abstain_below"]
-    assert isinstance(seed_assistant.pipeline.abstention, RuleAbstention)
-    assert 0 < default.abstain_below["fr"] < 0.5
+    assert step.abstain_below == shipped["abstain_below"]
+    assert 0 < step.abstain_below["fr"] < 0.5
+    # The learned and blended answer steps judge themselves, at the same thresholds
+    # (answer/thresholds.py), and are not judged twice.
     resources = seed_assistant.pipeline.resources
-    learned = ANSWER_STEPS["learned"](resources)
-    assert isinstance(learned, LearnedStep) and learned.abstain_below == shipped["abstain_below"]
-    # The hand-tuned step gets the classifier as a step of its own, at the same thresholds.
-    hand = Pipeline(replace(resources, settings=resources.settings.model_copy(update={"answerer": "sentences"})))
-    step = hand.abstention
-    assert isinstance(step, LearnedAnswerability) and step.abstain_below == shipped["abstain_below"]
-    assert step.description.startswith("learned (sha256 ")
+    for name, kind in (("learned", LearnedStep), ("blended", BlendedStep)):
+        answerer = ANSWER_STEPS[name](resources)
+        assert type(answerer) is kind and answerer.abstain_below == shipped["abstain_below"]
+        own = Pipeline(replace(resources, settings=resources.settings.model_copy(update={"answerer": name})))
+        assert isinstance(own.abstention, RuleAbstention)
 
 
 def test_questions_whose_article_is_not_indexed_abstain_far_more_often(make_settings, embedder, tmp_path):
@@ -69,10 +68,10 @@ def test_questions_whose_article_is_not_indexed_abstain_far_more_often(make_sett
     assert len(questions) >= 40
     assert held_learned >= 0.5 and held_learned >= held_rules + 0.25, (held_learned, held_rules)
     assert rate(ordinary) <= 0.1
-    # The learned step, and the hand-tuned step with the classifier, on the same index, abstain
-    # on exactly the same questions as the default (the rules, and the probability under the
-    # same fitted threshold): only the sentence quoted differs.
-    for answerer in ("learned", "sentences"):
+    # The learned and blended steps, on the same index, abstain on exactly the same questions
+    # as the default (the rules, and the probability under the same fitted threshold): only
+    # the sentence quoted differs.
+    for answerer in ("learned", "blended"):
         settings = learned.settings.model_copy(update={"answerer": answerer})
         other = Pipeline(replace(learned.pipeline.resources, settings=settings))
         assert verdicts(other, True) == held and verdicts(other, False) == ordinary, answerer
@@ -106,7 +105,7 @@ def test_missing_models_abstain_by_the_rules_with_one_warning(make_settings, emb
     assert isinstance(assistant.pipeline.answerer, SentenceScorer)
     warned = [r.getMessage() for r in caplog.records if "instead. Fix:" in r.getMessage()]
     assert len(warned) == 1, warned
-    if answerer == "blended":  # the default: the hand-tuned step answers, by its own rules
+    if answerer == "blended":  # the hand-tuned step answers instead, by its own rules
         assert "answering with the hand-tuned scorer" in warned[0] and "CONVQA_ANSWERER_DIR" in warned[0]
         assert assistant.status()["answerer"].startswith("sentences (learned step unavailable")
     else:

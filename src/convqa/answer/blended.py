@@ -1,5 +1,5 @@
-"""The default answer step: the learned sentence ranker's scores blended with the hand-tuned
-step's, and the hand-tuned step's citing.
+"""An answer step (``CONVQA_ANSWERER=blended``): the learned sentence ranker's scores blended
+with the hand-tuned step's, and the hand-tuned step's citing.
 
 The two rank different sentences first often enough that a mix beats either alone: on the
 dev articles of PIAF ``tune`` (``scripts/measure_blend.py``, docs/eval/blend-dev.json) a
