@@ -138,3 +138,23 @@ def test_the_learned_answer_step_is_not_judged_twice():
         settings = Settings(answerer="learned")
 
     assert isinstance(load_abstention(Resources()), RuleAbstention)
+
+
+@pytest.mark.fast
+def test_thresholds_are_per_language_with_one_default_for_both():
+    from convqa.answer.thresholds import per_language
+
+    assert per_language({"fr": 0.2, "other": 0.1}, 0.5) == {"fr": 0.2, "other": 0.1}
+    assert per_language(None, 0.07) == {"fr": 0.07, "other": 0.07}
+
+
+def test_the_rules_setting_leaves_the_learned_steps_to_the_rules(seed_assistant):
+    resources = seed_assistant.pipeline.resources
+    rules = resources.settings.model_copy(update={"abstention": "rules"})
+    for name in ("learned", "blended"):
+        step = ANSWER_STEPS[name](replace(resources, settings=rules))
+        assert step.abstain_below == {"fr": 0.0, "other": 0.0}  # no probability is under 0
+    # The names check is a rule: it still abstains.
+    pipeline = Pipeline(replace(resources, settings=rules.model_copy(update={"answerer": "blended"})))
+    assert pipeline.run("Quelle est la capitale de l'Australie ?").abstained
+    assert not pipeline.run("Combien de pays étaient représentés à la cérémonie de signature ?").abstained

@@ -37,7 +37,7 @@ from convqa.answer.learned import (
     learned_inputs,
 )
 from convqa.answer.reading import Reading, SpanCandidate
-from convqa.answer.thresholds import fitted_thresholds
+from convqa.answer.thresholds import fitted_thresholds, per_language
 from convqa.index.view import IndexView
 from convqa.retrieval.types import Passage, Query
 
@@ -70,7 +70,7 @@ class LearnedAnswerability:
         self.models = models
         #: The probability under which to abstain, for a French question ("fr") and another
         #: one ("other"); default: the learned step's own threshold.
-        self.abstain_below = abstain_below or dict.fromkeys(("fr", "other"), models.abstain_below)
+        self.abstain_below = per_language(abstain_below, models.abstain_below)
         self.description = f"learned (sha256 {models.sha256[:12]})"
 
     def run(self, query: Query, passages: list[Passage], reading: Reading, index: IndexView) -> Reading:

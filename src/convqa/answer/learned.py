@@ -43,7 +43,7 @@ from convqa.answer.features import (
 from convqa.answer.names import names_nothing_known
 from convqa.answer.reading import Reading, SpanCandidate
 from convqa.answer.span_features import SPAN_FEATURES, span_rows
-from convqa.answer.thresholds import far_from_question, fitted_thresholds
+from convqa.answer.thresholds import far_from_question, fitted_thresholds, per_language
 from convqa.answer.typed import sentence_mentions, stored_analyses
 from convqa.index.analyzer import analyze
 from convqa.index.view import IndexView
@@ -205,9 +205,9 @@ class LearnedStep:
         self.models = models
         #: The probability under which to abstain, for a French question ("fr") and another
         #: one ("other"): the default's fitted thresholds (``answer/thresholds.py``), else the manifest's.
-        self.abstain_below = abstain_below or dict.fromkeys(("fr", "other"), models.abstain_below)
+        self.abstain_below = per_language(abstain_below, models.abstain_below)
         if getattr(resources.settings, "abstention", "learned") == "rules":  # the rules alone decide
-            self.abstain_below = dict.fromkeys(("fr", "other"), 0.0)
+            self.abstain_below = per_language(None, 0.0)
         self.description = f"learned (sha256 {models.sha256[:12]})"
 
     def run(self, query: Query, passages: list[Passage], index: IndexView) -> Reading:

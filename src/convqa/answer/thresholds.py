@@ -9,7 +9,7 @@ Two verdicts, which each step combines:
   ``tune``'s dev articles (``convqa.training.fit_abstention``, written beside the learned
   models as ``abstention.json``).
 
-The hand-tuned step with the learned abstention and the learned step both abstain on
+The hand-tuned step with the learned abstention and the learned steps all abstain on
 "rules or probability under the fitted threshold", so they abstain on the same questions
 and differ only in the sentence they quote.
 """
@@ -64,3 +64,9 @@ def fitted_thresholds(folder: Path) -> dict[str, float] | None:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.warning("%s cannot be read (%s): the learned step's own threshold applies", folder / ABSTENTION_FILE, exc)
         return None
+
+
+def per_language(fitted: dict[str, float] | None, default: float) -> dict[str, float]:
+    """The probability under which to abstain, for a French question ("fr") and another one
+    ("other"): the ``fitted`` thresholds, else ``default`` for both."""
+    return fitted or dict.fromkeys(("fr", "other"), default)
