@@ -45,10 +45,7 @@ def main() -> None:
     pipeline = assistant.pipeline
     view = pipeline.view()
     hand, learned = pipeline.answerer, ANSWER_STEPS["learned"](pipeline.resources)
-    groups = {
-        "fr": [q for q in evalset.questions if q.split == "tune"],
-        "en": [q for q in english_questions(evalset, split="tune")],
-    }
+    groups = {"fr": [q for q in evalset.questions if q.split == "tune"], "en": english_questions(evalset, split="tune")}
     hits: dict[str, dict[str, list[int]]] = {}
     for name, questions in groups.items():
         for q in tqdm(questions, desc=name):
@@ -60,14 +57,12 @@ def main() -> None:
                 for w in WEIGHTS:
                     hits.setdefault(group, {}).setdefault(str(w), []).append(0)
                 continue
-            keys = [(c.passage, c.start) for c in by_hand.sentences]
-            h = dict(zip(keys, (c.score for c in by_hand.sentences)))
-            m = {(c.passage, c.start): c.score for c in by_model.sentences}
-            hand_scores = np.array([h[k] for k in keys])
-            model_scores = np.array([m.get(k, min(m.values())) for k in keys])
-            cands = {(c.passage, c.start): c for c in by_hand.sentences}
+            # Both steps read the same candidates: matched by place.
+            model = {(c.passage, c.start): c.score for c in by_model.sentences}
+            hand_scores = np.array([c.score for c in by_hand.sentences])
+            model_scores = np.array([model[(c.passage, c.start)] for c in by_hand.sentences])
             for w in WEIGHTS:
-                best = cands[keys[int(np.argmax(blend(model_scores, hand_scores, w)))]]
+                best = by_hand.sentences[int(np.argmax(blend(model_scores, hand_scores, w)))]
                 hit = covers(best.doc_id, best.start, best.end, q)
                 hits.setdefault(group, {}).setdefault(str(w), []).append(int(hit))
     out = {

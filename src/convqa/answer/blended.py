@@ -59,7 +59,7 @@ class BlendedStep(LearnedStep):
         self.description = f"blended ({weight:g} learned, sha256 {models.sha256[:12]}; {1 - weight:g} hand-tuned)"
 
     def _ranking(
-        self, query: Query, passages: list[Passage], index: IndexView, x: LearnedInputs, learned: np.ndarray
+        self, query: Query, passages: list[Passage], index: IndexView, x: LearnedInputs, scores: np.ndarray
     ) -> tuple[np.ndarray, dict[int, float] | None]:
         """The blend (the hand-tuned order for a follow-up), and the hand-tuned support."""
         reading = self.hand.run(query, passages, index)
@@ -71,4 +71,6 @@ class BlendedStep(LearnedStep):
             # no conversations) and reads only the follow-up's own words, in which « elle »
             # names nobody; the hand-tuned order weighs the previous quote's neighbourhood.
             return hand, reading.relevance
-        return blend(learned, hand, self.weight), reading.relevance
+        # Read alone, no conversation rule applies (they need the context): ``scores`` are
+        # the model's own.
+        return blend(scores, hand, self.weight), reading.relevance

@@ -219,7 +219,7 @@ class LearnedStep:
         learned, scores = scores, scores + conversation_rules(x.candidates)
         span_f1, span = best_span(self.models, x, scores)
         probability = answerable_probability(self.models, x, learned, span_f1)
-        ranking, relevance = self._ranking(query, passages, index, x, learned)
+        ranking, relevance = self._ranking(query, passages, index, x, scores)
         # The hand-tuned rules stay beside the probability: a French question naming only what
         # no article mentions cannot be answered (the names check), however close its passages.
         threshold = self.abstain_below["fr" if query.language == "fr" else "other"]
@@ -246,12 +246,12 @@ class LearnedStep:
         )
 
     def _ranking(
-        self, query: Query, passages: list[Passage], index: IndexView, x: LearnedInputs, learned: np.ndarray
+        self, query: Query, passages: list[Passage], index: IndexView, x: LearnedInputs, scores: np.ndarray
     ) -> tuple[np.ndarray, dict[int, float] | None]:
         """The scores that order the sentences and each passage's support (None: ``_support``):
-        here the model's ``learned`` scores with the conversation's rules; ``answer/blended.py``
+        here ``scores``, the model's with the conversation's rules; ``answer/blended.py``
         mixes in the hand-tuned step's."""
-        return learned + conversation_rules(x.candidates), None
+        return scores, None
 
     @staticmethod
     def _support(ranked, probability: float) -> dict[int, float]:
